@@ -1,0 +1,69 @@
+"""Shared fixtures. In-process Qt tests run offscreen; desktop tests need the session that
+scripts/test sets up (Xvfb, tray host, D-Bus, gnome-keyring) and fail without it in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+# Before anything imports Qt: in-process tests are always offscreen and deterministic.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Never touch the developer's real config, data or keyring entries.
+_ISOLATED = tempfile.mkdtemp(prefix="trayapp-tests-")
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ.setdefault(f"TRAYAPP_REAL_{_var}", os.environ.get(_var, ""))
+    os.environ[_var] = os.path.join(_ISOLATED, _var.lower())
+os.environ.pop("MATON_API_KEY", None)
+os.environ.pop("TRAYAPP_GATEWAY_URL", None)
+
+import pytest  # noqa: E402
+
+from trayapp.api.gateway import Gateway  # noqa: E402
+
+REQUIRE_DESKTOP = os.environ.get("REQUIRE_DESKTOP") == "1"
+TEST_KEY = "test-key"
+
+
+def need(condition: object, why: str) -> None:
+    """Skip on a developer's bare machine; fail in CI, where the desktop must be there."""
+    if not condition:
+        if REQUIRE_DESKTOP:
+            pytest.fail(f"REQUIRE_DESKTOP=1 but {why}")
+        pytest.skip(why)
+
+
+@pytest.fixture
+def x11() -> str:
+    need(os.environ.get("DISPLAY") and shutil.which("xdotool"), "no X display / xdotool")
+    return os.environ["DISPLAY"]
+
+
+@pytest.fixture
+def session_bus() -> str:
+    need(os.environ.get("DBUS_SESSION_BUS_ADDRESS"), "no D-Bus session bus")
+    return os.environ["DBUS_SESSION_BUS_ADDRESS"]
+
+
+@pytest.fixture
+def emulator():
+    """A seeded emulator served on a real loopback socket."""
+    from trayapp.emulator import Emulator, serve
+
+    emu = Emulator(api_key=TEST_KEY, seed=True)
+    server = serve(emu, host="127.0.0.1", port=0)
+    emu.base_url = server.base_url
+    try:
+        yield emu
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def gateway(emulator):
+    """A gateway client on the emulator that never sleeps between retries."""
+    gw = Gateway(TEST_KEY, emulator.base_url, sleep=lambda s: None)
+    try:
+        yield gw
+    finally:
+        gw.close()

@@ -1,0 +1,118 @@
+"""Turn an HTTP error response into a typed `core.errors` error.
+
+Pure functions over (status, headers, body), so they can be fed anything (see the property tests).
+Body shapes handled: Toggl's bare JSON strings and empty 401s, Clockify's `{message, code}` (and the
+older `{description, code}`), Maton's `{"error": {"code", "message"}}`, HTML error pages, garbage.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+
+from ..core import errors as e
+from ..core.durations import utcnow
+
+_QUOTA_WORDS = ("quota", "hourly limit")
+_RESET_IN = re.compile(r"reset[s]? in (\d+)\s*(?:s|sec|seconds)?", re.I)
+DEFAULT_QUOTA_WAIT = 3600.0
+DEFAULT_RETRY_AFTER = 1.0
+
+
+def body_text(body: bytes, content_type: str = "") -> tuple[str, str | int | None]:
+    """The human message in an error body and an app-level code, or ('', None).
+
+    HTML pages (proxies, load balancers) yield no message: their markup is never shown to a user.
+    """
+    raw = body.strip()
+    if not raw or "html" in content_type.lower() or raw[:1] == b"<":
+        return "", None
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return "", None
+    if isinstance(data, str):  # Toggl
+        return data.strip()[:500], None
+    if not isinstance(data, dict):
+        return "", None
+    error = data.get("error")
+    if isinstance(error, dict):  # Maton
+        data = error
+    elif isinstance(error, str) and "message" not in data:
+        data = {"message": error}
+    message = data.get("message") or data.get("description") or ""
+    code = data.get("code")
+    if not isinstance(message, str):
+        message = ""
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        code = None
+    return message.strip()[:500], code
+
+
+def retry_after_seconds(headers: Mapping[str, str], default: float = DEFAULT_RETRY_AFTER) -> float:
+    """Seconds from a Retry-After header (delta-seconds form; dates are rare here)."""
+    value = headers.get("retry-after", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return default
+
+
+def quota_reset_seconds(headers: Mapping[str, str], message: str) -> float:
+    for value in (headers.get("x-toggl-quota-resets-in", ""),):
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+    match = _RESET_IN.search(message)
+    return float(match.group(1)) if match else DEFAULT_QUOTA_WAIT
+
+
+def is_quota_message(message: str) -> bool:
+    lowered = message.lower()
+    return any(word in lowered for word in _QUOTA_WORDS)
+
+
+def error_for(
+    status: int, headers: Mapping[str, str], body: bytes, *, service_title: str = "the service"
+) -> e.TrackerError:
+    """Map one error response to the matching typed error."""
+    headers = {k.lower(): v for k, v in headers.items()}
+    message, code = body_text(body, headers.get("content-type", ""))
+    lowered = message.lower()
+    code_text = str(code or "").upper()
+
+    if status == 400:
+        if "CONNECTION" in code_text or "connection" in lowered:
+            if "pending" in lowered:
+                return e.ConnectionPending(status=status)
+            if "failed" in lowered or "expired" in lowered:
+                return e.ConnectionFailed(status=status)
+            return e.NoConnection(
+                f"There is no active {service_title} connection in your Maton account.",
+                status=status,
+            )
+        if code == 501 or "doesn't belong" in lowered or "not found" in lowered:
+            return e.NotFound(message, status=status)  # Clockify reports not-found as 400/501
+        return e.BadRequest(message or f"{service_title} refused the request.", status=status)
+    if status == 401:
+        return e.AuthError(status=status)
+    if status == 402:
+        if is_quota_message(message):
+            wait = quota_reset_seconds(headers, message)
+            return e.QuotaExhausted(retry_at=utcnow() + timedelta(seconds=wait), status=status)
+        return e.PremiumRequired(message or "This needs a paid plan.", status=status)
+    if status == 403:
+        return e.Forbidden(message, status=status)
+    if status in (404, 410):
+        return e.NotFound(message, status=status)
+    if status == 409:
+        return e.Conflict(message or "Already done.", status=status)
+    if status == 429:
+        return e.RateLimited.after(retry_after_seconds(headers), status=status)
+    if status >= 500:
+        return e.ServerError(status=status)
+    return e.BadRequest(message or f"{service_title} refused the request (HTTP {status}).",
+                        status=status)

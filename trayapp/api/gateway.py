@@ -1,0 +1,265 @@
+"""The one HTTP client for the Maton gateway.
+
+Responsibilities, and nothing else: bearer auth, the `Maton-Connection` header, explicit timeouts,
+retries only where they are safe, Toggl's quota headers, and turning every failure into a typed
+`core.errors` error. The key lives only in the httpx client's headers: never in a log line,
+an exception message or a repr.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .. import __version__
+from ..core import errors as e
+from ..core.durations import utcnow
+from .errors import error_for, retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GATEWAY_URL = "https://api.maton.ai"
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def check_gateway_url(url: str) -> str:
+    """Accept only https://, or plain http:// to a loopback address (the emulator)."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url.strip().rstrip("/")
+    if parts.scheme == "http" and host:
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if loopback:
+            return url.strip().rstrip("/")
+    raise ValueError(
+        f"Gateway URL {url!r} is not allowed: use https://, or http:// to a loopback address."
+    )
+
+
+@dataclass
+class Quota:
+    """Toggl's hourly quota as last reported by the server (None: not reported)."""
+
+    remaining: int | None = None
+    resets_at: datetime | None = None
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    data: Any = None
+
+
+@dataclass
+class Stats:
+    """Requests actually sent on the wire, by app; the request budget is measured from this."""
+
+    sent: int = 0
+    by_app: dict[str, int] = field(default_factory=dict)
+
+
+class Gateway:
+    """One httpx client per gateway base URL, used from a single (worker) thread."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_GATEWAY_URL,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        max_wait: float = 8.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise e.AuthError("No Maton API key is set.")
+        self.base_url = check_gateway_url(base_url)
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.quota = Quota()
+        self.stats = Stats()
+        self._sleep = sleep
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            headers={
+                "Authorization": f"Bearer {api_key.strip()}",
+                "User-Agent": f"trayapp/{__version__}",
+                "Accept": "application/json",
+            },
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"Gateway({self.base_url!r})"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the one entry point -------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        connection: str | None = None,
+        idempotent: bool | None = None,
+        service_title: str = "the service",
+    ) -> Response:
+        """Send one request, retrying only where it cannot do anything twice.
+
+        - connect failures (nothing was sent): retried for every method;
+        - 429: retried for every method (the server did nothing), if Retry-After is short;
+        - 5xx and read failures: retried only for idempotent methods. A non-idempotent
+          request that got no answer raises OutcomeUnknown, so the caller can look before
+          it tries again.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        headers = {"Maton-Connection": connection} if connection else {}
+        app = path.strip("/").split("/", 1)[0]
+        attempt = 0
+        while True:
+            try:
+                response = self._send(method, path, params, json_body, headers, app)
+            except httpx.ConnectError as exc:
+                if attempt < self.max_retries:
+                    attempt += 1
+                    self._backoff(attempt)
+                    continue
+                raise e.NetworkError(
+                    f"Cannot reach the gateway at {self._host()} ({type(exc).__name__})."
+                ) from None
+            except httpx.TimeoutException as exc:
+                if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout) or idempotent:
+                    if attempt < self.max_retries:
+                        attempt += 1
+                        self._backoff(attempt)
+                        continue
+                    raise e.NetworkError(f"The gateway at {self._host()} timed out.") from None
+                raise e.OutcomeUnknown(
+                    "The request was sent but timed out before an answer came."
+                ) from None
+            except httpx.TransportError as exc:
+                if idempotent and attempt < self.max_retries:
+                    attempt += 1
+                    self._backoff(attempt)
+                    continue
+                cls = e.NetworkError if idempotent else e.OutcomeUnknown
+                raise cls(
+                    f"The connection to {self._host()} broke ({type(exc).__name__})."
+                ) from None
+
+            status = response.status_code
+            if status < 400:
+                return Response(status, response.headers, self._decode(response))
+            if attempt < self.max_retries:
+                wait = None
+                if status == 429:
+                    wait = retry_after_seconds(response.headers)
+                elif status >= 500 and idempotent:
+                    wait = self._backoff_delay(attempt + 1)
+                if wait is not None and wait <= self.max_wait:
+                    attempt += 1
+                    log.info("%s %s: HTTP %s, retrying in %.1fs", method, path, status, wait)
+                    self._sleep(wait)
+                    continue
+            raise error_for(
+                status, response.headers, response.content, service_title=service_title
+            )
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        headers: dict[str, str],
+        app: str,
+    ) -> httpx.Response:
+        self.stats.sent += 1
+        self.stats.by_app[app] = self.stats.by_app.get(app, 0) + 1
+        started = time.monotonic()
+        response = self._client.request(
+            method, path, params=_clean(params), json=json_body, headers=headers
+        )
+        log.debug(
+            "%s %s -> %s (%.0f ms)", method, path, response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        self._track_quota(response.headers)
+        return response
+
+    def _track_quota(self, headers: Mapping[str, str]) -> None:
+        remaining = headers.get("x-toggl-quota-remaining")
+        resets_in = headers.get("x-toggl-quota-resets-in")
+        try:
+            if remaining is not None:
+                self.quota.remaining = int(remaining)
+            if resets_in is not None:
+                self.quota.resets_at = utcnow() + timedelta(seconds=float(resets_in))
+        except ValueError:
+            pass  # a malformed header is not worth failing a request over
+
+    @staticmethod
+    def _decode(response: httpx.Response) -> Any:
+        raw = response.content.strip()
+        if not raw:
+            return None  # Toggl DELETE: 200 with an empty body; Clockify DELETE: 204
+        if raw[:1] == b"<" or "html" in response.headers.get("content-type", "").lower():
+            raise e.MalformedResponse("The gateway answered with a web page instead of data.")
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise e.MalformedResponse() from None
+
+    def _backoff_delay(self, attempt: int) -> float:
+        return min(self.max_wait, 0.25 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+
+    def _backoff(self, attempt: int) -> None:
+        self._sleep(self._backoff_delay(attempt))
+
+    def _host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+
+def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Drop None values and spell booleans the way both APIs expect."""
+    if not params:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        out[key] = ("true" if value else "false") if isinstance(value, bool) else value
+    return out

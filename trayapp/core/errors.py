@@ -1,0 +1,197 @@
+"""Typed errors: every failure the user can meet, each with a human title and message.
+
+    TrackerError                    base: title + message (+ hint of what to do)
+    ├── AuthError                   the Maton API key is missing, invalid or expired
+    ├── ConnectionError_            no usable Maton connection for the service
+    │   ├── NoConnection            none exists (or none is ACTIVE)
+    │   ├── ConnectionPending       the browser sign-in has not finished
+    │   └── ConnectionFailed        the sign-in failed or the grant expired
+    ├── RequestError                the service refused the request as sent
+    │   ├── BadRequest              validation failed (400)
+    │   ├── Forbidden               no access (403)
+    │   ├── NotFound                the thing is gone (404, Clockify's 400/501)
+    │   ├── Conflict                e.g. "Time entry already stopped" (409)
+    │   └── PremiumRequired         a paid-plan feature (Toggl 402 that is not the quota)
+    ├── Throttled                   come back later; `retry_at` says when
+    │   ├── RateLimited             429 (Retry-After)
+    │   └── QuotaExhausted          Toggl's hourly quota (402), paused until `retry_at`
+    ├── ServerError                 5xx, HTML error pages
+    ├── NetworkError                unreachable, refused, timed out
+    │   └── OutcomeUnknown          the request may have been applied (timed out after sending)
+    ├── MalformedResponse           the body is not what the API documents
+    └── KeyringUnavailable          the OS keyring is missing or locked
+
+Messages never contain the API key: they are built from fixed text and service error bodies only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .durations import utcnow
+
+
+class TrackerError(Exception):
+    title = "Something went wrong"
+    hint = ""
+    #: Whether repeating the same request later may succeed without the user doing anything.
+    transient = False
+
+    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+        self.status = status
+        self.message = message or self.default_message()
+        super().__init__(self.message)
+
+    def default_message(self) -> str:
+        return self.title
+
+    @property
+    def text(self) -> str:
+        """Message plus what to do, as one paragraph for a dialog or notification."""
+        return f"{self.message} {self.hint}".strip()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status={self.status})"
+
+
+class AuthError(TrackerError):
+    title = "Maton API key rejected"
+    hint = "Check the key in Settings (copy it again from maton.ai/settings)."
+
+    def default_message(self) -> str:
+        return "The Maton API key is missing, invalid or expired."
+
+
+class ConnectionError_(TrackerError):  # noqa: N801 - avoid shadowing the builtin ConnectionError
+    title = "Account not connected"
+    hint = "Open Settings and connect the account."
+
+
+class NoConnection(ConnectionError_):
+    def default_message(self) -> str:
+        return "There is no active connection to this service in your Maton account."
+
+
+class ConnectionPending(ConnectionError_):
+    title = "Sign-in not finished"
+    hint = "Finish signing in in the browser window, or cancel and connect again."
+
+    def default_message(self) -> str:
+        return "The connection is waiting for you to sign in."
+
+
+class ConnectionFailed(ConnectionError_):
+    title = "Connection failed"
+    hint = "Connect the account again in Settings."
+
+    def default_message(self) -> str:
+        return "The connection to the service failed or its sign-in expired."
+
+
+class RequestError(TrackerError):
+    title = "Request refused"
+
+
+class BadRequest(RequestError):
+    title = "Request refused"
+
+
+class Forbidden(RequestError):
+    title = "No access"
+
+    def default_message(self) -> str:
+        return "Your account does not have access to this."
+
+
+class NotFound(RequestError):
+    title = "Not found"
+
+    def default_message(self) -> str:
+        return "It no longer exists on the server; it may have been deleted elsewhere."
+
+
+class Conflict(RequestError):
+    title = "Already done"
+
+
+class PremiumRequired(RequestError):
+    title = "Paid plan required"
+    hint = "This feature needs a paid plan of the service."
+
+
+class Throttled(TrackerError):
+    transient = True
+
+    def __init__(
+        self, message: str = "", *, retry_at: datetime | None = None, status: int | None = None
+    ) -> None:
+        self.retry_at = retry_at
+        super().__init__(message, status=status)
+
+    @classmethod
+    def after(cls, seconds: float, message: str = "", status: int | None = None) -> Throttled:
+        return cls(message, retry_at=utcnow() + timedelta(seconds=seconds), status=status)
+
+    @property
+    def retry_in(self) -> float:
+        if self.retry_at is None:
+            return 0.0
+        return max(0.0, (self.retry_at - utcnow()).total_seconds())
+
+
+class RateLimited(Throttled):
+    title = "Too many requests"
+    hint = "trayapp will retry by itself."
+
+    def default_message(self) -> str:
+        return "The service asked trayapp to slow down."
+
+
+class QuotaExhausted(Throttled):
+    title = "Hourly request quota used up"
+    hint = "Timers keep running locally and are sent when the quota resets."
+
+    def default_message(self) -> str:
+        when = f" until {self.retry_at.astimezone():%H:%M}" if self.retry_at else ""
+        return f"Toggl's hourly API quota is used up; syncing is paused{when}."
+
+
+class ServerError(TrackerError):
+    title = "Service unavailable"
+    hint = "trayapp will try again shortly."
+    transient = True
+
+    def default_message(self) -> str:
+        return f"The server had a problem (HTTP {self.status})." if self.status else self.title
+
+
+class NetworkError(TrackerError):
+    title = "Offline"
+    hint = "Your changes are kept and sent when the connection returns."
+    transient = True
+
+    def default_message(self) -> str:
+        return "The gateway cannot be reached."
+
+
+class OutcomeUnknown(NetworkError):
+    """The request was sent but no answer came: the server may or may not have applied it."""
+
+    title = "No answer from the server"
+
+
+class MalformedResponse(TrackerError):
+    title = "Unexpected answer"
+    hint = "This may be a temporary problem of the service; try again later."
+    transient = True
+
+    def default_message(self) -> str:
+        return "The service sent a response trayapp does not understand."
+
+
+class KeyringUnavailable(TrackerError):
+    title = "Keyring unavailable"
+    hint = "Unlock or install a keyring (Secret Service), or set the MATON_API_KEY variable."
+
+    def default_message(self) -> str:
+        return "The system keyring is missing or locked, so the Maton key cannot be stored."
