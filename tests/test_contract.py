@@ -33,7 +33,7 @@ def project_named(tracker, wid, name):
     return next(p for p in tracker.projects(wid) if p.name == name)
 
 
-# -- account -----------------------------------------------------------------------------------
+# -- account -----------------------------------------------------------------------------
 
 
 def test_me_workspaces_and_users(tracker, wid):
@@ -46,7 +46,7 @@ def test_me_workspaces_and_users(tracker, wid):
     assert me.id in {u.id for u in users}
 
 
-# -- time entries ------------------------------------------------------------------------------
+# -- time entries ------------------------------------------------------------------------
 
 
 def test_start_current_stop(tracker, wid):
@@ -142,7 +142,7 @@ def test_clockify_current_ignores_teammates_timer(gateway):
     assert tracker.current(wid) is None
 
 
-# -- projects, clients, tags, tasks --------------------------------------------------------------
+# -- projects, clients, tags, tasks ------------------------------------------------------
 
 
 def test_projects_crud(tracker, wid):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 
 import httpx
 import pytest
@@ -110,6 +111,10 @@ def test_slow_post_times_out_as_outcome_unknown(emulator):
         tracker, wid = toggl(gw)
         with pytest.raises(e.OutcomeUnknown):
             tracker.start(wid, EntryDraft("Slow"))
+        deadline = time.monotonic() + 5
+        while not entries_named(emulator, "Slow") and time.monotonic() < deadline:
+            time.sleep(0.05)  # the server commits after its delay
+        assert len(entries_named(emulator, "Slow")) == 1
         emulator.add_fault("delay", method="GET", delay=1.0, times=1)
         assert tracker.current(wid) is not None  # GET timed out once, then retried
 
@@ -188,7 +193,7 @@ def test_malformed_200_bodies():
                 call()
 
 
-# -- connections --------------------------------------------------------------------------------
+# -- connections -------------------------------------------------------------------------
 
 
 def test_connect_flow_pending_to_active(emulator, gateway):
@@ -234,4 +239,4 @@ def test_connection_polling_interval_defaults_to_two_seconds(emulator, gateway):
     with pytest.raises(e.ConnectionPending):
         conns.wait_until_active(made.id, timeout=10, sleep=sleep, clock=lambda: clock[0])
     gets = [r for r in emulator.requests if r.path == f"/connections/{made.id}"]
-    assert len(gets) == 5  # at 0, 2, 4, 6, 8 s
+    assert len(gets) == 6  # at 0, 2, 4, 6, 8 and 10 s

@@ -14,7 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"trayapp {__version__}")
     parser.add_argument("--demo", action="store_true",
-                        help="run against the built-in emulator with sample data, no account needed")
+                        help="use the built-in emulator with sample data: no account needed")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

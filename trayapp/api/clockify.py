@@ -153,7 +153,7 @@ class ClockifyTracker(Tracker):
                 return out
             page += 1
 
-    # -- account ---------------------------------------------------------------------------
+    # -- account --------------------------------------------------------------------------
     def me(self) -> User:
         with mapping("user"):
             user = map_user(expect_dict(self._call("GET", "/user").data, "user"))
@@ -178,7 +178,7 @@ class ClockifyTracker(Tracker):
         return map_all(self._pages(f"/workspaces/{wid}/users", {}, "users"),
                        map_workspace_user, "user")
 
-    # -- time entries ----------------------------------------------------------------------
+    # -- time entries ---------------------------------------------------------------------
     def _entry(self, data: Any) -> TimeEntry:
         with mapping("time entry"):
             return map_entry(expect_dict(data, "time entry"), self.tag_names)
@@ -230,13 +230,14 @@ class ClockifyTracker(Tracker):
             "tagIds": self._tag_ids(wid, draft.tags),
         }
 
-    def start(self, wid: str, draft: EntryDraft) -> TimeEntry:
+    def start(self, wid: str, draft: EntryDraft, stop_running: bool = True) -> TimeEntry:
         # Clockify does not stop the running entry by itself: stop it first, at the new start.
         body = self._body(wid, draft)
-        try:
-            self.stop(wid, "", at=parse_timestamp(body["start"]))
-        except e.Conflict:
-            pass  # nothing was running
+        if stop_running:
+            try:
+                self.stop(wid, "", at=parse_timestamp(body["start"]))
+            except e.Conflict:
+                pass  # nothing was running
         data = self._call("POST", f"/workspaces/{wid}/time-entries", json_body=body).data
         return self._entry(data)
 
@@ -301,7 +302,7 @@ class ClockifyTracker(Tracker):
     def delete(self, wid: str, entry_id: str) -> None:
         self._call("DELETE", f"/workspaces/{wid}/time-entries/{entry_id}")  # 204
 
-    # -- projects ----------------------------------------------------------------------------
+    # -- projects -------------------------------------------------------------------------
     def projects(self, wid: str, include_archived: bool = False) -> list[Project]:
         params = {} if include_archived else {"archived": False}
         return map_all(self._pages(f"/workspaces/{wid}/projects", params, "projects"),
@@ -345,7 +346,7 @@ class ClockifyTracker(Tracker):
             self.archive_project(wid, project_id)
         self._call("DELETE", f"/workspaces/{wid}/projects/{project_id}")
 
-    # -- clients -----------------------------------------------------------------------------
+    # -- clients --------------------------------------------------------------------------
     def clients(self, wid: str, include_archived: bool = False) -> list[Client]:
         params = {} if include_archived else {"archived": False}
         return map_all(self._pages(f"/workspaces/{wid}/clients", params, "clients"),
@@ -375,7 +376,7 @@ class ClockifyTracker(Tracker):
     def delete_client(self, wid: str, client_id: str) -> None:
         self._call("DELETE", f"/workspaces/{wid}/clients/{client_id}")
 
-    # -- tags ----------------------------------------------------------------------------------
+    # -- tags -----------------------------------------------------------------------------
     def tags(self, wid: str) -> list[Tag]:
         found = map_all(self._pages(f"/workspaces/{wid}/tags", {}, "tags"), map_tag, "tag")
         self.tag_names.update({t.id: t.name for t in found})
@@ -402,7 +403,7 @@ class ClockifyTracker(Tracker):
         self._call("DELETE", f"/workspaces/{wid}/tags/{tag_id}")
         self.tag_names.pop(tag_id, None)
 
-    # -- tasks ---------------------------------------------------------------------------------
+    # -- tasks ----------------------------------------------------------------------------
     def tasks(self, wid: str, project_id: str, include_done: bool = False) -> list[Task]:
         params = {} if include_done else {"is-active": True}
         items = self._pages(f"/workspaces/{wid}/projects/{project_id}/tasks", params, "tasks")

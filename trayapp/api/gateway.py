@@ -120,7 +120,7 @@ class Gateway:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- the one entry point -------------------------------------------------------------
+    # -- the one entry point --------------------------------------------------------------
 
     def request(
         self,

@@ -146,7 +146,7 @@ class TogglTracker(Tracker):
     supports_since = True
     prefix = "/toggl-track/api/v9"
 
-    # -- account ---------------------------------------------------------------
+    # -- account --------------------------------------------------------------------------
     def me(self) -> User:
         with mapping("user"):
             return map_user(expect_dict(self._call("GET", "/me").data, "user"))
@@ -164,7 +164,7 @@ class TogglTracker(Tracker):
         data = expect_list(self._call("GET", f"/workspaces/{_num(wid)}/users").data, "users")
         return map_all(data, map_workspace_user, "user")
 
-    # -- time entries ----------------------------------------------------------
+    # -- time entries ---------------------------------------------------------------------
     def _entry(self, data: Any) -> TimeEntry:
         with mapping("time entry"):
             return map_entry(expect_dict(data, "time entry"))
@@ -201,7 +201,7 @@ class TogglTracker(Tracker):
             body["task_id"] = _num(draft.task_id)
         return body
 
-    def start(self, wid: str, draft: EntryDraft) -> TimeEntry:
+    def start(self, wid: str, draft: EntryDraft, stop_running: bool = True) -> TimeEntry:
         # One request: Toggl stops the running entry itself when a new one starts.
         body = self._body(wid, draft)
         body["start"] = format_timestamp(draft.start or utcnow())
@@ -255,7 +255,7 @@ class TogglTracker(Tracker):
         # 200 with an empty body (Content-Type still says JSON): nothing to parse.
         self._call("DELETE", f"/workspaces/{_num(wid)}/time_entries/{_num(entry_id)}")
 
-    # -- projects --------------------------------------------------------------
+    # -- projects -------------------------------------------------------------------------
     def projects(self, wid: str, include_archived: bool = False) -> list[Project]:
         found: list[Project] = []
         page = 1
@@ -309,7 +309,7 @@ class TogglTracker(Tracker):
     def delete_project(self, wid: str, project_id: str) -> None:
         self._call("DELETE", f"/workspaces/{_num(wid)}/projects/{_num(project_id)}")
 
-    # -- clients ---------------------------------------------------------------
+    # -- clients --------------------------------------------------------------------------
     def clients(self, wid: str, include_archived: bool = False) -> list[Client]:
         params = {"status": "both" if include_archived else "active"}
         data = self._call("GET", f"/workspaces/{_num(wid)}/clients", params=params).data
@@ -345,7 +345,7 @@ class TogglTracker(Tracker):
     def delete_client(self, wid: str, client_id: str) -> None:
         self._call("DELETE", f"/workspaces/{_num(wid)}/clients/{_num(client_id)}")
 
-    # -- tags ------------------------------------------------------------------
+    # -- tags -----------------------------------------------------------------------------
     def tags(self, wid: str) -> list[Tag]:
         data = self._call("GET", f"/workspaces/{_num(wid)}/tags").data
         return map_all(expect_list(data or [], "tags"), map_tag, "tag")

@@ -85,7 +85,7 @@ class Tracker(ABC):
     @abstractmethod
     def prefix(self) -> str: ...
 
-    # -- account ---------------------------------------------------------------
+    # -- account --------------------------------------------------------------------------
     @abstractmethod
     def me(self) -> User: ...
     @abstractmethod
@@ -95,7 +95,7 @@ class Tracker(ABC):
     @abstractmethod
     def users(self, wid: str) -> list[WorkspaceUser]: ...
 
-    # -- time entries ----------------------------------------------------------
+    # -- time entries ---------------------------------------------------------------------
     @abstractmethod
     def current(self, wid: str) -> TimeEntry | None:
         """The user's running entry, or None."""
@@ -112,8 +112,11 @@ class Tracker(ABC):
         raise NotImplementedError(f"{self.service.title} has no incremental sync")
 
     @abstractmethod
-    def start(self, wid: str, draft: EntryDraft) -> TimeEntry:
-        """Start a running timer; any timer already running is stopped first."""
+    def start(self, wid: str, draft: EntryDraft, stop_running: bool = True) -> TimeEntry:
+        """Start a running timer; any timer already running is stopped first.
+
+        `stop_running=False` says the caller has just stopped it, so a service that needs an
+        explicit stop (Clockify) can skip that request."""
 
     @abstractmethod
     def create(self, wid: str, draft: EntryDraft) -> TimeEntry:
@@ -131,7 +134,7 @@ class Tracker(ABC):
     @abstractmethod
     def delete(self, wid: str, entry_id: str) -> None: ...
 
-    # -- projects, clients, tags, tasks ----------------------------------------
+    # -- projects, clients, tags, tasks ---------------------------------------------------
     @abstractmethod
     def projects(self, wid: str, include_archived: bool = False) -> list[Project]: ...
     @abstractmethod

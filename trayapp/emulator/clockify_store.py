@@ -248,8 +248,9 @@ class ClockifyStore:
         client_ids = {name: self.add("client", name=name)["id"] for name in demo.clients}
         project_ids: dict[str, str] = {}
         for sp in demo.projects:
-            project = self.add("project", name=sp.name, clientId=client_ids.get(sp.client or "", ""),
-                               color=sp.color, archived=not sp.active, billable=sp.billable)
+            client_id = client_ids.get(sp.client or "", "")
+            project = self.add("project", name=sp.name, clientId=client_id, color=sp.color,
+                               archived=not sp.active, billable=sp.billable)
             project_ids[sp.name] = project["id"]
         tag_ids = {name: self.add("tag", name=name)["id"] for name in demo.tags}
         for st in demo.tasks:

@@ -84,7 +84,7 @@ class DemoData:
         SeedTask("Data migration", "Schema mapping"),
         SeedTask("Data migration", "Cutover rehearsal"),
     )
-    # The teammate's running timer (Clockify only): shows the in-progress endpoint is workspace-wide.
+    # The teammate's running timer (Clockify only): the in-progress endpoint is workspace-wide.
     teammate_running: tuple[str, str, int] = ("Customer call", "Support", 25 * 60)
 
 

@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 
 __all__ = [
     "BadJson",
+    "Handler",
+    "JSON_UTF8",
     "Request",
     "Response",
     "Router",
@@ -139,7 +141,10 @@ def read_request(environ: dict[str, Any]) -> Request:
     """Build a Request from a WSGI environ (the body is read on first use)."""
     path = environ.get("PATH_INFO", "") or "/"
     # WSGI hands PATH_INFO over as latin-1 decoded bytes; undo that for non-ASCII paths.
-    path = path.encode("latin-1", "replace").decode("utf-8", "replace")
+    try:
+        path = path.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass  # some servers (httpx's WSGITransport) already hand over real text
     raw_query = environ.get("QUERY_STRING", "")
     query = {k: v[0] for k, v in parse_qs(raw_query, keep_blank_values=True).items()}
     headers = {

@@ -1,0 +1,241 @@
+"""The SQLite store, one file per user: cache + outbox, written with one transaction per change
+so a kill -9 at any moment leaves either the old or the new state, never half of one."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..core.durations import format_timestamp, parse_timestamp
+from ..core.models import Client, Project, Tag, Task, TimeEntry
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    service TEXT NOT NULL, id TEXT NOT NULL, workspace_id TEXT NOT NULL,
+    start TEXT NOT NULL, stop TEXT, description TEXT NOT NULL DEFAULT '',
+    project_id TEXT, task_id TEXT, tag_ids TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]', billable INTEGER NOT NULL DEFAULT 0,
+    user_id TEXT, PRIMARY KEY (service, id));
+CREATE INDEX IF NOT EXISTS entries_start ON entries (service, start);
+CREATE TABLE IF NOT EXISTS catalog (
+    service TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (service, kind, id));
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
+    entry_id TEXT NOT NULL, payload TEXT NOT NULL, created TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, error TEXT, error_title TEXT);
+CREATE TABLE IF NOT EXISTS id_map (
+    service TEXT NOT NULL, local_id TEXT NOT NULL, server_id TEXT NOT NULL,
+    PRIMARY KEY (service, local_id));
+"""
+
+CATALOG_TYPES: dict[str, type] = {"project": Project, "client": Client, "tag": Tag, "task": Task}
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    service: str
+    action: str  # start | stop | update | delete | create
+    entry_id: str  # local or server id of the entry it acts on
+    payload: dict[str, Any]
+    created: datetime
+    attempts: int = 0
+    error: str | None = None
+    error_title: str | None = None
+
+
+def _ts(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _entry_row(service: str, e: TimeEntry) -> tuple[Any, ...]:
+    return (service, e.id, e.workspace_id, _ts(e.start), _ts(e.stop), e.description,
+            e.project_id, e.task_id, json.dumps(list(e.tag_ids)), json.dumps(list(e.tags)),
+            int(e.billable), e.user_id)
+
+
+def _entry_from(row: sqlite3.Row) -> TimeEntry:
+    return TimeEntry(
+        id=row["id"], workspace_id=row["workspace_id"], start=parse_timestamp(row["start"]),
+        stop=parse_timestamp(row["stop"]) if row["stop"] else None,
+        description=row["description"], project_id=row["project_id"], task_id=row["task_id"],
+        tag_ids=tuple(json.loads(row["tag_ids"])), tags=tuple(json.loads(row["tags"])),
+        billable=bool(row["billable"]), user_id=row["user_id"],
+    )
+
+
+class Store:
+    """Used from one thread at a time (the worker); a lock guards against surprises."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # an acknowledged action survives power loss
+        self._db.executescript(SCHEMA)
+        self.set_meta("schema", str(SCHEMA_VERSION))
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- meta -----------------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row["value"] if row else default
+
+    def set_meta(self, key: str, value: str | None, db: sqlite3.Connection | None = None) -> None:
+        conn = db or self._db
+        if value is None:
+            conn.execute("DELETE FROM meta WHERE key=?", (key,))
+        else:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def meta_time(self, key: str) -> datetime | None:
+        value = self.meta(key)
+        return parse_timestamp(value) if value else None
+
+    def set_meta_time(self, key: str, value: datetime | None,
+                      db: sqlite3.Connection | None = None) -> None:
+        self.set_meta(key, format_timestamp(value) if value else None, db)
+
+    # -- entries --------------------------------------------------------------------------
+    def put_entries(self, service: str, entries: Iterable[TimeEntry],
+                    db: sqlite3.Connection | None = None) -> None:
+        conn = db or self._db
+        conn.executemany(
+            "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [_entry_row(service, e) for e in entries],
+        )
+
+    def delete_entry(self, service: str, entry_id: str,
+                     db: sqlite3.Connection | None = None) -> None:
+        (db or self._db).execute("DELETE FROM entries WHERE service=? AND id=?",
+                                 (service, entry_id))
+
+    def entry(self, service: str, entry_id: str) -> TimeEntry | None:
+        row = self._db.execute("SELECT * FROM entries WHERE service=? AND id=?",
+                               (service, entry_id)).fetchone()
+        return _entry_from(row) if row else None
+
+    def entries(self, service: str, since: datetime | None = None,
+                limit: int | None = None) -> list[TimeEntry]:
+        """Newest first."""
+        sql = "SELECT * FROM entries WHERE service=?"
+        args: list[Any] = [service]
+        if since is not None:
+            sql += " AND start >= ?"
+            args.append(_ts(since))
+        sql += " ORDER BY start DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_entry_from(r) for r in self._db.execute(sql, args)]
+
+    def running(self, service: str) -> list[TimeEntry]:
+        rows = self._db.execute(
+            "SELECT * FROM entries WHERE service=? AND stop IS NULL ORDER BY start DESC",
+            (service,))
+        return [_entry_from(r) for r in rows]
+
+    def replace_entries(self, service: str, start: datetime, end: datetime,
+                        entries: Iterable[TimeEntry], keep: set[str],
+                        db: sqlite3.Connection) -> None:
+        """Make the cache equal the server for [start, end), keeping ids in `keep` (unsynced)."""
+        rows = db.execute("SELECT id FROM entries WHERE service=? AND start>=? AND start<?",
+                          (service, _ts(start), _ts(end))).fetchall()
+        stale = {r["id"] for r in rows} - keep
+        db.executemany("DELETE FROM entries WHERE service=? AND id=?",
+                       [(service, i) for i in stale])
+        self.put_entries(service, entries, db)
+
+    # -- catalog: projects, clients, tags, tasks ------------------------------------------
+    def put_catalog(self, service: str, kind: str, items: Iterable[Any],
+                    replace_all: bool = False, db: sqlite3.Connection | None = None) -> None:
+        conn = db or self._db
+        if replace_all:
+            conn.execute("DELETE FROM catalog WHERE service=? AND kind=?", (service, kind))
+        conn.executemany(
+            "INSERT OR REPLACE INTO catalog VALUES (?,?,?,?)",
+            [(service, kind, item.id, json.dumps(_fields(item))) for item in items],
+        )
+
+    def catalog(self, service: str, kind: str) -> list[Any]:
+        cls = CATALOG_TYPES[kind]
+        rows = self._db.execute("SELECT data FROM catalog WHERE service=? AND kind=?",
+                                (service, kind))
+        return [cls(**json.loads(r["data"])) for r in rows]
+
+    # -- outbox ---------------------------------------------------------------------------
+    def add_outbox(self, service: str, action: str, entry_id: str, payload: dict[str, Any],
+                   created: datetime, db: sqlite3.Connection) -> int:
+        cur = db.execute(
+            "INSERT INTO outbox (service, action, entry_id, payload, created) VALUES (?,?,?,?,?)",
+            (service, action, entry_id, json.dumps(payload), _ts(created)))
+        return int(cur.lastrowid or 0)
+
+    def outbox(self, service: str | None = None) -> list[OutboxItem]:
+        sql, args = "SELECT * FROM outbox", []
+        if service:
+            sql += " WHERE service=?"
+            args.append(service)
+        rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
+        return [OutboxItem(r["seq"], r["service"], r["action"], r["entry_id"],
+                           json.loads(r["payload"]), parse_timestamp(r["created"]),
+                           r["attempts"], r["error"], r["error_title"]) for r in rows]
+
+    def remove_outbox(self, seq: int, db: sqlite3.Connection | None = None) -> None:
+        (db or self._db).execute("DELETE FROM outbox WHERE seq=?", (seq,))
+
+    def mark_outbox(self, seq: int, *, error: str | None, title: str | None = None,
+                    attempt: bool = True) -> None:
+        self._db.execute(
+            "UPDATE outbox SET attempts = attempts + ?, error=?, error_title=? WHERE seq=?",
+            (int(attempt), error, title, seq))
+
+    def update_outbox_payload(self, seq: int, payload: dict[str, Any],
+                              db: sqlite3.Connection | None = None) -> None:
+        (db or self._db).execute("UPDATE outbox SET payload=? WHERE seq=?",
+                                 (json.dumps(payload), seq))
+
+    # -- local ids ------------------------------------------------------------------------
+    def map_id(self, service: str, local_id: str, server_id: str,
+               db: sqlite3.Connection) -> None:
+        db.execute("INSERT OR REPLACE INTO id_map VALUES (?,?,?)", (service, local_id, server_id))
+
+    def server_id(self, service: str, entry_id: str) -> str | None:
+        """The server id for a local id (itself when it already is a server id)."""
+        if not entry_id.startswith(LOCAL_PREFIX):
+            return entry_id
+        row = self._db.execute("SELECT server_id FROM id_map WHERE service=? AND local_id=?",
+                               (service, entry_id)).fetchone()
+        return row["server_id"] if row else None
+
+
+LOCAL_PREFIX = "local-"
+
+
+def _fields(item: Any) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in item.__dataclass_fields__}

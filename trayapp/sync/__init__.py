@@ -1,0 +1,1 @@
+"""The session with a service: local-first actions, outbox replay, reconciliation. No Qt."""

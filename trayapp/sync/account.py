@@ -1,0 +1,76 @@
+"""Everything the worker thread owns: the gateway client, the store, and one Session per
+service. Built on the worker thread, used only there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from ..api.connections import Connections
+from ..api.gateway import Gateway
+from ..api.tracker import make_tracker
+from ..core import errors as e
+from ..core.durations import utcnow
+from ..core.models import Service
+from ..store.db import Store
+from .session import Session
+
+
+class Account:
+    def __init__(
+        self,
+        api_key: str | None,
+        base_url: str,
+        store_path: Path | str,
+        connections: dict[str, str] | None = None,
+        workspaces: dict[str, str] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        **gateway_options: object,
+    ) -> None:
+        self.store = Store(store_path)
+        self.base_url = base_url
+        self.clock = clock
+        self.connection_ids = dict(connections or {})
+        self.workspace_ids = dict(workspaces or {})
+        self._gateway_options = gateway_options
+        self.gateway: Gateway | None = None
+        self._sessions: dict[Service, Session] = {}
+        self.set_key(api_key)
+
+    def set_key(self, api_key: str | None) -> None:
+        """A new key means a new client; sessions keep their store."""
+        if self.gateway:
+            self.gateway.close()
+        self.gateway = Gateway(api_key, self.base_url, **self._gateway_options) if api_key else None
+        self._sessions.clear()
+
+    def _gw(self) -> Gateway:
+        if self.gateway is None:
+            raise e.AuthError("No Maton API key is set.")
+        return self.gateway
+
+    @property
+    def connections(self) -> Connections:
+        return Connections(self._gw())
+
+    def session(self, service: Service) -> Session:
+        if service not in self._sessions:
+            tracker = make_tracker(service, self._gw(), self.connection_ids.get(service.value))
+            self._sessions[service] = Session(
+                tracker, self.store, workspace_id=self.workspace_ids.get(service.value),
+                clock=self.clock,
+            )
+        return self._sessions[service]
+
+    def use_connection(self, service: Service, connection_id: str | None) -> None:
+        if connection_id:
+            self.connection_ids[service.value] = connection_id
+        else:
+            self.connection_ids.pop(service.value, None)
+        self._sessions.pop(service, None)
+
+    def close(self) -> None:
+        if self.gateway:
+            self.gateway.close()
+        self.store.close()

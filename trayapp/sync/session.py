@@ -1,0 +1,506 @@
+"""A session with one service: every user action is applied to the local store and queued in the
+outbox in one transaction, then the outbox is replayed in order, exactly once.
+
+Why local-first: the tray must answer at once, work offline, and survive kill -9 without losing
+or doubling a minute. The server is asked only when something changed or the user looks.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..api.tracker import Tracker
+from ..core import errors as e
+from ..core.durations import format_timestamp, parse_timestamp, utcnow
+from ..core.models import EntryDraft, Project, Service, Task, TimeEntry
+from ..store.db import LOCAL_PREFIX, OutboxItem, Store
+from .snapshot import Problem, Snapshot
+
+log = logging.getLogger(__name__)
+
+HISTORY = timedelta(days=14)  # what the menus, totals and "recent" need
+CATALOG_MAX_AGE = timedelta(hours=6)  # projects, clients and tags change rarely
+FRESH = timedelta(seconds=60)  # an action sent within this may use the server's "now"
+SINCE_MARGIN = timedelta(seconds=60)  # clock skew between us and the server
+
+
+def draft_payload(draft: EntryDraft) -> dict[str, Any]:
+    return {
+        "description": draft.description, "project_id": draft.project_id,
+        "task_id": draft.task_id, "tags": list(draft.tags), "billable": draft.billable,
+        "start": format_timestamp(draft.start) if draft.start else None,
+        "stop": format_timestamp(draft.stop) if draft.stop else None,
+    }
+
+
+def payload_draft(payload: dict[str, Any]) -> EntryDraft:
+    return EntryDraft(
+        description=payload.get("description") or "", project_id=payload.get("project_id"),
+        task_id=payload.get("task_id"), tags=tuple(payload.get("tags") or ()),
+        billable=bool(payload.get("billable")),
+        start=parse_timestamp(payload["start"]) if payload.get("start") else None,
+        stop=parse_timestamp(payload["stop"]) if payload.get("stop") else None,
+    )
+
+
+def encode_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key in ("start", "stop"):
+            out[key] = format_timestamp(value) if value else None
+        elif key == "tags":
+            out[key] = list(value or ())
+        else:
+            out[key] = value
+    return out
+
+
+def decode_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key in ("start", "stop"):
+            out[key] = parse_timestamp(value) if value else None
+        elif key == "tags":
+            out[key] = tuple(value or ())
+        else:
+            out[key] = value
+    return out
+
+
+class Session:
+    def __init__(
+        self,
+        tracker: Tracker,
+        store: Store,
+        *,
+        workspace_id: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.tracker = tracker
+        self.store = store
+        self.svc = tracker.service.value
+        self.clock = clock
+        self.error: e.TrackerError | None = None
+        if workspace_id:
+            self.store.set_meta(self._key("workspace"), workspace_id)
+        user = self.store.meta(self._key("user"))
+        if user and hasattr(tracker, "user_id"):
+            tracker.user_id = user
+
+    @property
+    def service(self) -> Service:
+        return self.tracker.service
+
+    def _key(self, name: str) -> str:
+        return f"{self.svc}:{name}"
+
+    @property
+    def wid(self) -> str | None:
+        return self.store.meta(self._key("workspace"))
+
+    def _now(self) -> datetime:
+        return self.clock().replace(microsecond=0)
+
+    # -- reading --------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The local truth, from the store alone: no request."""
+        since = self._now() - HISTORY
+        entries = tuple(self.store.entries(self.svc, since=since))
+        outbox = self.store.outbox(self.svc)
+        problems = tuple(
+            Problem(i.seq, i.action, self._describe(i), i.error_title or "", i.error or "")
+            for i in outbox if i.error_title
+        )
+        running = next((x for x in entries if x.running), None)
+        descriptions = tuple(dict.fromkeys(x.description for x in entries if x.description))
+        return Snapshot(
+            service=self.service,
+            workspace_id=self.wid,
+            running=running,
+            entries=entries,
+            projects=tuple(sorted(self.store.catalog(self.svc, "project"),
+                                  key=lambda p: (p.client_name or "", p.name.casefold()))),
+            clients=tuple(self.store.catalog(self.svc, "client")),
+            tags=tuple(sorted(self.store.catalog(self.svc, "tag"), key=lambda t: t.name)),
+            tasks=tuple(self.store.catalog(self.svc, "task")),
+            last_sync=self.store.meta_time(self._key("last_sync")),
+            pending=len(outbox) - len(problems),
+            problems=problems,
+            error=self.error,
+            paused_until=self.paused_until,
+            descriptions=descriptions,
+        )
+
+    def _describe(self, item: OutboxItem) -> str:
+        entry = self._row(item.entry_id)
+        text = (entry.description if entry else "") or item.payload.get("description") or ""
+        return text or "(no description)"
+
+    def _row(self, entry_id: str) -> TimeEntry | None:
+        found = self.store.entry(self.svc, entry_id)
+        if found is None:
+            server = self.store.server_id(self.svc, entry_id)
+            if server and server != entry_id:
+                found = self.store.entry(self.svc, server)
+        return found
+
+    @property
+    def paused_until(self) -> datetime | None:
+        until = self.store.meta_time(self._key("paused_until"))
+        return until if until and until > self.clock() else None
+
+    # -- talking to the server ------------------------------------------------------------
+    def prepare(self) -> str:
+        """Know the workspace (and Clockify's user id): one request, on first use only."""
+        wid = self.wid
+        needs_user = hasattr(self.tracker, "user_id") and not self.store.meta(self._key("user"))
+        if wid is None or needs_user:
+            me = self.tracker.me()
+            wid = wid or me.default_workspace_id or self.tracker.workspaces()[0].id
+            with self.store.transaction() as db:
+                self.store.set_meta(self._key("workspace"), wid, db)
+                self.store.set_meta(self._key("user"), me.id, db)
+        assert wid is not None
+        return wid
+
+    def sync(self, catalog: bool = False) -> Snapshot:
+        """Send what is pending, then bring the cache up to date with as few requests as
+        the service allows (Toggl: one `since` request; Clockify: one page of two weeks)."""
+        if self._guard(self._flush_and_sync, catalog):
+            self.error = None
+        return self.snapshot()
+
+    def _flush_and_sync(self, catalog: bool) -> None:
+        self._flush()
+        wid = self.prepare()
+        age = self.clock() - (self.store.meta_time(self._key("catalog_sync")) or datetime.min
+                              .replace(tzinfo=self.clock().tzinfo))
+        if catalog or age > CATALOG_MAX_AGE:
+            self.refresh_catalog(wid)
+        self.refresh_entries(wid)
+
+    def refresh_catalog(self, wid: str) -> None:
+        clients = self.tracker.clients(wid)
+        names = {c.id: c.name for c in clients}
+        projects = [
+            p if p.client_name or not p.client_id
+            else replace(p, client_name=names.get(p.client_id))
+            for p in self.tracker.projects(wid)
+        ]
+        tags = self.tracker.tags(wid)
+        with self.store.transaction() as db:
+            self.store.put_catalog(self.svc, "project", projects, replace_all=True, db=db)
+            self.store.put_catalog(self.svc, "client", clients, replace_all=True, db=db)
+            self.store.put_catalog(self.svc, "tag", tags, replace_all=True, db=db)
+            self.store.set_meta_time(self._key("catalog_sync"), self.clock(), db)
+
+    def tasks(self, project_id: str) -> list[Task]:
+        """A project's tasks (Clockify), fetched when the user picks the project."""
+        if not self.tracker.supports_tasks:
+            return []
+        wid = self.prepare()
+        found = self.tracker.tasks(wid, project_id)
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM catalog WHERE service=? AND kind='task' AND data LIKE ?",
+                       (self.svc, f'%"project_id": "{project_id}"%'))
+            self.store.put_catalog(self.svc, "task", found, db=db)
+        return found
+
+    def refresh_entries(self, wid: str) -> None:
+        started = self.clock()
+        last = self.store.meta_time(self._key("last_sync"))
+        busy = self._busy_ids()
+        if self.tracker.supports_since and last and started - last < HISTORY:
+            changed = self.tracker.changed_since(wid, last - SINCE_MARGIN)
+            with self.store.transaction() as db:
+                for entry in changed:
+                    if entry.id in busy:
+                        continue  # our own unsent change wins until it is sent
+                    if entry.deleted:
+                        self.store.delete_entry(self.svc, entry.id, db)
+                    else:
+                        self.store.put_entries(self.svc, [entry], db)
+                self.store.set_meta_time(self._key("last_sync"), started, db)
+        else:
+            start, end = started - HISTORY, started + timedelta(days=1)
+            found = [x for x in self.tracker.entries(wid, start, end) if x.id not in busy]
+            with self.store.transaction() as db:
+                self.store.replace_entries(self.svc, start, end, found, busy, db)
+                self.store.set_meta_time(self._key("last_sync"), started, db)
+
+    def _busy_ids(self) -> set[str]:
+        """Entries with unsent actions, by local and server id."""
+        ids: set[str] = set()
+        for item in self.store.outbox(self.svc):
+            ids.add(item.entry_id)
+            server = self.store.server_id(self.svc, item.entry_id)
+            if server:
+                ids.add(server)
+        rows = self.store.entries(self.svc)
+        ids.update(x.id for x in rows if x.id.startswith(LOCAL_PREFIX))
+        return ids
+
+    def _guard(self, fn: Callable[..., None], *args: Any) -> bool:
+        """Run a network step; a failure becomes `self.error` (shown), never an exception."""
+        paused = self.paused_until
+        if paused:
+            self.error = e.QuotaExhausted(retry_at=paused)
+            return False
+        try:
+            fn(*args)
+        except e.QuotaExhausted as exc:
+            self.store.set_meta_time(self._key("paused_until"), exc.retry_at)
+            self.error = exc
+            return False
+        except e.TrackerError as exc:
+            log.info("%s sync: %s", self.svc, exc.title)
+            self.error = exc
+            return False
+        return True
+
+    # -- user actions: local first, then the outbox ---------------------------------------
+    def start(self, draft: EntryDraft) -> Snapshot:
+        now = self._now()
+        wid = self.wid or ""
+        entry = TimeEntry(
+            id=LOCAL_PREFIX + uuid.uuid4().hex, workspace_id=wid, start=draft.start or now,
+            description=draft.description, project_id=draft.project_id, task_id=draft.task_id,
+            tags=draft.tags, billable=draft.billable,
+        )
+        with self.store.transaction() as db:
+            for running in self.store.running(self.svc):
+                self._stop_locally(running, entry.start, db, implicit=True)
+            self.store.put_entries(self.svc, [entry], db)
+            self.store.add_outbox(self.svc, "start", entry.id,
+                                  draft_payload(replace(draft, start=entry.start)), now, db)
+        return self.snapshot()
+
+    def stop(self, at: datetime | None = None) -> Snapshot:
+        running = self.store.running(self.svc)
+        if not running:
+            raise e.Conflict("No timer is running.")
+        with self.store.transaction() as db:
+            for entry in running:
+                self._stop_locally(entry, at or self._now(), db)
+        return self.snapshot()
+
+    def continue_last(self) -> Snapshot:
+        last = self.snapshot().last_stopped
+        if last is None:
+            raise e.NotFound("There is no earlier entry to continue.")
+        return self.start(EntryDraft.from_entry(last))
+
+    def _stop_locally(self, entry: TimeEntry, at: datetime, db: Any, implicit: bool = False
+                      ) -> None:
+        at = max(at, entry.start)
+        self.store.put_entries(self.svc, [replace(entry, stop=at)], db)
+        if self._merge_unsent(entry.id, "stop", {"stop": format_timestamp(at)}, db):
+            return
+        self.store.add_outbox(self.svc, "stop", entry.id,
+                              {"at": format_timestamp(at), "implicit": implicit}, self._now(), db)
+
+    def update(self, entry_id: str, **changes: Any) -> Snapshot:
+        entry = self._row(entry_id)
+        if entry is None:
+            raise e.NotFound("That entry is no longer here.")
+        if "stop" in changes and changes["stop"] is None and not entry.running:
+            raise e.BadRequest("A finished entry cannot be made running again here.")
+        local = replace(entry, **{k: v for k, v in decode_changes(encode_changes(changes)).items()})
+        if local.stop and local.stop < local.start:
+            raise e.BadRequest("The entry would end before it starts.")
+        with self.store.transaction() as db:
+            self.store.put_entries(self.svc, [local], db)
+            payload = encode_changes(changes)
+            if not self._merge_unsent(entry.id, "update", payload, db):
+                self.store.add_outbox(self.svc, "update", entry.id, payload, self._now(), db)
+        return self.snapshot()
+
+    def delete(self, entry_id: str) -> Snapshot:
+        entry = self._row(entry_id)
+        if entry is None:
+            return self.snapshot()
+        with self.store.transaction() as db:
+            self.store.delete_entry(self.svc, entry.id, db)
+            unsent = self._unsent_start(entry.id)
+            if unsent is not None:
+                # Never reached the server: forget it and everything queued for it.
+                for item in self.store.outbox(self.svc):
+                    if item.entry_id == entry.id:
+                        self.store.remove_outbox(item.seq, db)
+            else:
+                self.store.add_outbox(self.svc, "delete", entry.id, {}, self._now(), db)
+        return self.snapshot()
+
+    def _unsent_start(self, entry_id: str) -> OutboxItem | None:
+        for item in self.store.outbox(self.svc):
+            if item.entry_id == entry_id and item.action in ("start", "create"):
+                return item if item.attempts == 0 else None
+        return None
+
+    def _merge_unsent(self, entry_id: str, action: str, payload: dict[str, Any], db: Any
+                      ) -> bool:
+        """Fold a change into a start that was never sent: one request instead of two, and
+        a start followed by a stop becomes one finished entry."""
+        start = self._unsent_start(entry_id)
+        if start is None:
+            return False
+        merged = dict(start.payload)
+        if action == "stop":
+            merged["stop"] = payload["stop"]
+            db.execute("UPDATE outbox SET action='create' WHERE seq=?", (start.seq,))
+        else:
+            merged.update({k: v for k, v in payload.items() if k in merged})
+        self.store.update_outbox_payload(start.seq, merged, db)
+        return True
+
+    # -- outbox replay --------------------------------------------------------------------
+    def flush(self) -> Snapshot:
+        if self._guard(self._flush):
+            self.error = None
+        return self.snapshot()
+
+    def _flush(self) -> None:
+        items = self.store.outbox(self.svc)
+        if not items:
+            return
+        wid = self.prepare()
+        blocked: set[str] = set()
+        for index, item in enumerate(items):
+            if item.error_title or item.entry_id in blocked:
+                blocked.add(item.entry_id)  # a refused action holds back its entry's later ones
+                continue
+            following = items[index + 1] if index + 1 < len(items) else None
+            try:
+                self._replay(wid, item, following)
+            except (e.RequestError, e.MalformedResponse) as exc:
+                if isinstance(exc, e.MalformedResponse) and item.attempts < 3:
+                    self.store.mark_outbox(item.seq, error=exc.message)  # may have been applied
+                    raise
+                log.warning("%s %s refused: %s", self.svc, item.action, exc.message)
+                self.store.mark_outbox(item.seq, error=exc.message, title=exc.title)
+                blocked.add(item.entry_id)
+            except e.TrackerError as exc:
+                # `attempts` counts tries that may have reached the server; such an action
+                # is looked for before it is sent again.
+                maybe_sent = isinstance(exc, e.OutcomeUnknown | e.ServerError)
+                self.store.mark_outbox(item.seq, error=exc.message, attempt=maybe_sent)
+                raise  # offline, throttled, server trouble: keep order, try later
+
+    def _replay(self, wid: str, item: OutboxItem, following: OutboxItem | None) -> None:
+        server_id = self.store.server_id(self.svc, item.entry_id)
+        if item.action in ("start", "create"):
+            self._replay_start(wid, item)
+        elif server_id is None:
+            raise e.NotFound("Its start never reached the server.")
+        elif item.action == "stop":
+            self._replay_stop(wid, item, server_id, following)
+        elif item.action == "update":
+            row = self._row(item.entry_id)
+            base = replace(row or self.tracker.entry(wid, server_id), id=server_id,
+                           workspace_id=wid)
+            entry = self.tracker.update(base, **decode_changes(item.payload))
+            self._commit(item, entry, keep_stop=False)
+        elif item.action == "delete":
+            try:
+                self.tracker.delete(wid, server_id)
+            except e.NotFound:
+                pass  # already gone: the goal is reached
+            self.store.remove_outbox(item.seq)
+
+    def _replay_start(self, wid: str, item: OutboxItem) -> None:
+        draft = payload_draft(item.payload)
+        if item.attempts:  # an earlier try may have reached the server
+            found = self._find(wid, draft)
+            if found is not None:
+                self._commit(item, found, keep_stop=True)
+                return
+        try:
+            if item.action == "create":
+                entry = self.tracker.create(wid, draft)
+            else:
+                entry = self.tracker.start(wid, draft, stop_running=not self._just_stopped(item))
+        except e.OutcomeUnknown:
+            # The server may have it already: look before trying again, never create twice.
+            entry = self._find(wid, draft) or (
+                self.tracker.create(wid, draft) if item.action == "create"
+                else self.tracker.start(wid, draft, stop_running=False))
+        self._commit(item, entry, keep_stop=True)
+
+    def _just_stopped(self, item: OutboxItem) -> bool:
+        return bool(item.payload.get("_after_stop"))
+
+    def _find(self, wid: str, draft: EntryDraft) -> TimeEntry | None:
+        """The entry this draft made on an earlier, unanswered try (one request)."""
+        assert draft.start is not None
+        window = timedelta(seconds=2)
+        for entry in self.tracker.entries(wid, draft.start - window, draft.start + window):
+            if (abs((entry.start - draft.start).total_seconds()) <= 2
+                    and entry.description == draft.description):
+                return entry
+        return None
+
+    def _replay_stop(self, wid: str, item: OutboxItem, server_id: str,
+                     following: OutboxItem | None) -> None:
+        at = parse_timestamp(item.payload["at"])
+        fresh = self.clock() - at < FRESH
+        if (item.payload.get("implicit") and fresh and self.service is Service.TOGGL
+                and following is not None and following.action == "start"):
+            # Toggl stops the running entry itself when the next one starts: save a request.
+            self.store.remove_outbox(item.seq)
+            return
+        try:
+            entry = self.tracker.stop(wid, server_id, at=None if fresh else at)
+        except e.Conflict:
+            entry = self.tracker.entry(wid, server_id)  # stopped elsewhere: take the server's
+        except e.OutcomeUnknown:
+            entry = self.tracker.entry(wid, server_id)
+            if entry.running:
+                entry = self.tracker.stop(wid, server_id, at=at)
+        if following is not None and following.action == "start":
+            payload = {**following.payload, "_after_stop": True}
+            self.store.update_outbox_payload(following.seq, payload)
+        self._commit(item, entry, keep_stop=False)
+
+    def _commit(self, item: OutboxItem, entry: TimeEntry, keep_stop: bool) -> None:
+        """Record the server's answer: map the local id, replace the local row."""
+        with self.store.transaction() as db:
+            local = self.store.entry(self.svc, item.entry_id)
+            if item.entry_id != entry.id:
+                self.store.map_id(self.svc, item.entry_id, entry.id, db)
+                self.store.delete_entry(self.svc, item.entry_id, db)
+            if keep_stop and local is not None and local.stop and entry.running:
+                entry = replace(entry, stop=local.stop)  # its stop is queued behind it
+            self.store.put_entries(self.svc, [entry], db)
+            self.store.remove_outbox(item.seq, db)
+
+    # -- problems the user decides on -----------------------------------------------------
+    def retry(self, seq: int) -> Snapshot:
+        self.store.mark_outbox(seq, error=None, title=None, attempt=False)
+        return self.flush()
+
+    def drop(self, seq: int) -> Snapshot:
+        """Give up an action the server refused; the server's version comes back on sync."""
+        item = next((i for i in self.store.outbox(self.svc) if i.seq == seq), None)
+        if item is None:
+            return self.snapshot()
+        with self.store.transaction() as db:
+            if item.action in ("start", "create"):
+                for other in self.store.outbox(self.svc):
+                    if other.entry_id == item.entry_id:
+                        self.store.remove_outbox(other.seq, db)
+                self.store.delete_entry(self.svc, item.entry_id, db)
+            else:
+                self.store.remove_outbox(seq, db)
+                self.store.set_meta(self._key("last_sync"), None, db)  # reload the range
+        return self.snapshot()
+
+    def project(self, project_id: str | None) -> Project | None:
+        if not project_id:
+            return None
+        return next((p for p in self.store.catalog(self.svc, "project") if p.id == project_id),
+                    None)

@@ -1,0 +1,104 @@
+"""Tray icons drawn with QPainter at every size the panel may ask for: sharp on HiDPI, and
+coloured for the panel (light or dark) as QStyleHints.colorScheme reports it.
+
+States: stopped (an outline ring), running (a filled ring whose arc fills with the minutes of
+the hour), plus badges for offline / error / pending-changes."""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPen, QPixmap
+
+SIZES = (16, 20, 22, 24, 32, 40, 48, 64, 96)
+RUNNING = QColor("#2da44e")
+ERROR = QColor("#d1242f")
+OFFLINE = QColor("#9a6700")
+PENDING = QColor("#0969da")
+
+
+class Badge(enum.Enum):
+    NONE = 0
+    PENDING = 1
+    OFFLINE = 2
+    ERROR = 3
+
+
+def dark_panel() -> bool:
+    """Best guess at the panel's background: the system colour scheme, else the palette."""
+    app = QGuiApplication.instance()
+    if app is None:
+        return False
+    scheme = QGuiApplication.styleHints().colorScheme()
+    if scheme == Qt.ColorScheme.Dark:
+        return True
+    if scheme == Qt.ColorScheme.Light:
+        return False
+    return QGuiApplication.palette().window().color().lightness() < 128
+
+
+def tray_icon(running: bool, progress: float = 0.0, badge: Badge = Badge.NONE,
+              dark: bool | None = None) -> QIcon:
+    """`progress` in [0, 1]: how far the arc is filled (minutes of the current hour)."""
+    steps = int(max(0.0, min(1.0, progress)) * 60)  # 60 distinct arcs: cacheable
+    return _icon(running, steps, badge, dark_panel() if dark is None else dark)
+
+
+@lru_cache(maxsize=256)
+def _icon(running: bool, steps: int, badge: Badge, dark: bool) -> QIcon:
+    icon = QIcon()
+    for size in SIZES:
+        icon.addPixmap(_draw(size, running, steps, badge, dark))
+    return icon
+
+
+def _draw(size: int, running: bool, steps: int, badge: Badge, dark: bool) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    fg = QColor("#f0f0f0") if dark else QColor("#24292f")
+    stroke = max(1.5, size / 9)
+    inset = stroke / 2 + size * 0.06
+    ring = QRectF(inset, inset, size - 2 * inset, size - 2 * inset)
+
+    if running:
+        # A faint full ring, the filled arc of the hour, and a solid centre: "recording".
+        track = QColor(RUNNING)
+        track.setAlpha(90)
+        painter.setPen(QPen(track, stroke))
+        painter.drawEllipse(ring)
+        painter.setPen(QPen(RUNNING, stroke, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        span = -int(max(steps, 1) / 60 * 360 * 16)
+        painter.drawArc(ring, 90 * 16, span)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(RUNNING)
+        r = size * 0.2
+        painter.drawEllipse(QPointF(size / 2, size / 2), r, r)
+    else:
+        # An outline ring with a play triangle: "nothing running, click to start".
+        painter.setPen(QPen(fg, stroke))
+        painter.drawEllipse(ring)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fg)
+        c = size / 2
+        t = size * 0.2
+        painter.drawPolygon([QPointF(c - t * 0.6, c - t), QPointF(c - t * 0.6, c + t),
+                             QPointF(c + t, c)])
+
+    if badge is not Badge.NONE:
+        colour = {Badge.PENDING: PENDING, Badge.OFFLINE: OFFLINE, Badge.ERROR: ERROR}[badge]
+        r = size * 0.22
+        centre = QPointF(size - r - 0.5, size - r - 0.5)
+        painter.setPen(QPen(QColor("#ffffff") if not dark else QColor("#1f1f1f"), size / 16))
+        painter.setBrush(colour)
+        painter.drawEllipse(centre, r, r)
+    painter.end()
+    return pixmap
+
+
+def app_icon() -> QIcon:
+    """The application icon (windows, dialogs): the running ring on a neutral background."""
+    return tray_icon(True, 0.75, Badge.NONE, dark=False)

@@ -1,0 +1,129 @@
+"""The one background thread that talks to the network.
+
+The GUI thread hands over a plain function (`call(fn, ...)`); the worker runs `fn(backend)` on its
+own QThread and the result or typed error comes back by a queued signal, delivered to callbacks on
+the GUI thread. A newer call of the same `kind` makes older results of that kind stale: they are
+dropped, so a slow refresh can never overwrite what a later one showed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from .core import errors as e
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[e.TrackerError], None]
+
+
+class _Runner(QObject):
+    """Lives on the worker thread; owns the backend (gateway, store, sessions)."""
+
+    finished = Signal(int, object, object)  # request id, result, error
+
+    def __init__(self, make_backend: Callable[[], Any]) -> None:
+        super().__init__()
+        self._make_backend = make_backend
+        self.backend: Any = None
+
+    @Slot(int, object)
+    def run(self, request_id: int, fn: Callable[[Any], Any]) -> None:
+        result, error = None, None
+        try:
+            if self.backend is None:
+                self.backend = self._make_backend()
+            result = fn(self.backend)
+        except e.TrackerError as exc:
+            error = exc
+        except Exception as exc:  # a bug must not kill the thread: log it, show it
+            log.exception("worker call failed")
+            error = e.TrackerError(f"Internal error: {type(exc).__name__}: {exc}")
+        self.finished.emit(request_id, result, error)
+
+    @Slot()
+    def close(self) -> None:
+        closer = getattr(self.backend, "close", None)
+        if closer:
+            try:
+                closer()
+            except Exception:
+                log.exception("closing the backend failed")
+        self.backend = None
+
+
+class Worker(QObject):
+    """GUI-side handle of the worker thread."""
+
+    _submit = Signal(int, object)
+    _close = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(self, make_backend: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[str | None, Done | None, Failed | None]] = {}
+        self._latest: dict[str, int] = {}
+        self._thread = QThread()
+        self._thread.setObjectName("trayapp-worker")
+        self._runner = _Runner(make_backend)
+        self._runner.moveToThread(self._thread)
+        self._submit.connect(self._runner.run)
+        self._close.connect(self._runner.close)
+        self._runner.finished.connect(self._finished)
+        self._thread.start()
+
+    def call(
+        self,
+        fn: Callable[[Any], Any],
+        done: Done | None = None,
+        failed: Failed | None = None,
+        kind: str | None = None,
+    ) -> int:
+        """Run `fn(backend)` on the worker thread; never blocks."""
+        request_id = next(self._ids)
+        self._callbacks[request_id] = (kind, done, failed)
+        if kind:
+            self._latest[kind] = request_id
+        if len(self._callbacks) == 1:
+            self.busy_changed.emit(True)
+        self._submit.emit(request_id, fn)
+        return request_id
+
+    @property
+    def pending(self) -> int:
+        return len(self._callbacks)
+
+    @Slot(int, object, object)
+    def _finished(self, request_id: int, result: Any, error: Any) -> None:
+        kind, done, failed = self._callbacks.pop(request_id, (None, None, None))
+        if not self._callbacks:
+            self.busy_changed.emit(False)
+        if kind and self._latest.get(kind, request_id) > request_id:
+            log.debug("dropping stale %s result %d", kind, request_id)
+            return
+        if error is not None:
+            if failed:
+                failed(error)
+            else:
+                log.warning("%s: %s", error.title, error.message)
+        elif done:
+            done(result)
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        """Finish the call in progress (bounded by the HTTP timeouts), close, stop the thread."""
+        if not self._thread.isRunning():
+            return
+        self._callbacks.clear()
+        self._close.emit()
+        self._thread.quit()
+        if not self._thread.wait(timeout_ms):
+            log.warning("worker still busy after %d ms; leaving it", timeout_ms)
+            self._thread.terminate()
+            self._thread.wait(1000)
