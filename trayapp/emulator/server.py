@@ -160,7 +160,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(
                 socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
             )
-            self.connection.close()  # the real close (RST) happens when rfile lets go
+            # Release the file wrappers first so close() really closes now (RST, no FIN).
+            self.wfile.close()
+            self.rfile.close()
+            self.connection.close()
+            # The stdlib still flushes/closes these after us; give it harmless stand-ins.
+            self.wfile, self.rfile = io.BytesIO(), io.BytesIO()
         except OSError:
             pass
 

@@ -86,6 +86,7 @@ class Session:
         self.svc = tracker.service.value
         self.clock = clock
         self.error: e.TrackerError | None = None
+        self._after_stop: set[int] = set()
         if workspace_id:
             self.store.set_meta(self._key("workspace"), workspace_id)
         user = self.store.meta(self._key("user"))
@@ -370,6 +371,7 @@ class Session:
             return
         wid = self.prepare()
         blocked: set[str] = set()
+        self._after_stop: set[int] = set()  # starts whose previous timer was just stopped
         for index, item in enumerate(items):
             if item.error_title or item.entry_id in blocked:
                 blocked.add(item.entry_id)  # a refused action holds back its entry's later ones
@@ -423,16 +425,16 @@ class Session:
             if item.action == "create":
                 entry = self.tracker.create(wid, draft)
             else:
-                entry = self.tracker.start(wid, draft, stop_running=not self._just_stopped(item))
-        except e.OutcomeUnknown:
+                entry = self.tracker.start(wid, draft,
+                                           stop_running=item.seq not in self._after_stop)
+        except e.OutcomeUnknown as exc:
             # The server may have it already: look before trying again, never create twice.
+            # Record the try first, so a crash or failure of the look-up still looks next time.
+            self.store.mark_outbox(item.seq, error=exc.message)
             entry = self._find(wid, draft) or (
                 self.tracker.create(wid, draft) if item.action == "create"
                 else self.tracker.start(wid, draft, stop_running=False))
         self._commit(item, entry, keep_stop=True)
-
-    def _just_stopped(self, item: OutboxItem) -> bool:
-        return bool(item.payload.get("_after_stop"))
 
     def _find(self, wid: str, draft: EntryDraft) -> TimeEntry | None:
         """The entry this draft made on an earlier, unanswered try (one request)."""
@@ -462,8 +464,7 @@ class Session:
             if entry.running:
                 entry = self.tracker.stop(wid, server_id, at=at)
         if following is not None and following.action == "start":
-            payload = {**following.payload, "_after_stop": True}
-            self.store.update_outbox_payload(following.seq, payload)
+            self._after_stop.add(following.seq)
         self._commit(item, entry, keep_stop=False)
 
     def _commit(self, item: OutboxItem, entry: TimeEntry, keep_stop: bool) -> None:
