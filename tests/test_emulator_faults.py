@@ -1,4 +1,4 @@
-"""Emulator fault injection over a real loopback socket: what the client sees, what was committed."""
+"""Emulator faults over a real loopback socket: what the client sees, what was committed."""
 
 from __future__ import annotations
 

@@ -187,6 +187,12 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_name = str(self.server_address[0])
         self.server_port = int(self.server_address[1])
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients vanishing mid-connection (timeouts, resets) are routine here, not errors.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
     def finish_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
             self._open.add(request)

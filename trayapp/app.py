@@ -1,0 +1,404 @@
+"""The composition root: builds the worker, the tray and the windows, and wires them.
+
+Every user action follows one path: tray/hotkey/command -> a slot here -> a worker call that
+applies it to the local store (milliseconds) -> the new Snapshot to the tray -> a second worker
+call that sends it (flush) -> the reconciled Snapshot. The GUI thread never waits on the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from . import APP_ID, APP_NAME, __version__, logs
+from . import secrets as keystore
+from .config import Config, gateway_url
+from .core import errors as e
+from .core.durations import utcnow
+from .core.models import EntryDraft, Service, TimeEntry
+from .paths import store_path
+from .sync.account import Account
+from .sync.snapshot import Snapshot
+from .ui.browser import open_url
+from .ui.icons import app_icon
+from .ui.tray import Tray
+from .worker import Worker
+
+log = logging.getLogger(__name__)
+
+DEMO_KEY = "demo-key"
+IDLE_REFRESH_MS = 15 * 60 * 1000  # 4 requests an hour when idle: far under Toggl's 30
+MENU_REFRESH_AFTER_S = 120  # opening the menu re-checks the server at most every 2 minutes
+MAX_BACKOFF_MS = 5 * 60 * 1000
+
+
+class TrayApp(QObject):
+    def __init__(self, qapp: QApplication, *, demo: bool = False) -> None:
+        super().__init__()
+        self.qapp = qapp
+        self.config = Config.load()
+        self.demo_server: Any = None
+        self.worker: Worker | None = None
+        self.snapshot: Snapshot | None = None
+        self.services: list[Service] = []
+        self.settings_window: Any = None
+        self._syncing = False
+        self._backoff_ms = 30_000
+        self._dialogs: list[Any] = []
+
+        self.tray = Tray(self, left_click=self.config.left_click)
+        self._wire_tray()
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setSingleShot(True)
+        self.refresh_timer.timeout.connect(self.sync)
+
+        key_problem: e.TrackerError | None = None
+        key: str | None = None
+        if not demo:
+            try:
+                key = keystore.get_key()
+            except e.KeyringUnavailable as exc:
+                key_problem = exc
+        self.demo = demo or key is None
+        self._start_backend(key)
+        self.tray.show()
+        if self.demo and not demo:
+            # First launch without a key: explain, offer the demo that is already running.
+            QTimer.singleShot(0, lambda: self.show_settings(first_launch=True,
+                                                            problem=key_problem))
+
+    # -- backend -----------------------------------------------------------------------------
+    def _start_backend(self, key: str | None) -> None:
+        if self.demo:
+            from .emulator import Emulator, serve
+
+            self.demo_server = serve(Emulator(api_key=DEMO_KEY, seed=True), "127.0.0.1", 0)
+            base_url, key, path = self.demo_server.base_url, DEMO_KEY, store_path(demo=True)
+            path.unlink(missing_ok=True)  # the demo starts fresh, like its emulator
+            connections: dict[str, str] = {}
+            self.services = [Service.TOGGL, Service.CLOCKIFY]
+        else:
+            base_url, path = gateway_url(), store_path()
+            connections = dict(self.config.connections)
+            self.services = [Service(s) for s in connections if s in Service._value2member_map_]
+        logs.REDACT.secrets.add(key or "")
+        workspaces = {} if self.demo else dict(self.config.workspaces)
+
+        def make_backend() -> Account:
+            return Account(key, base_url, path, connections, workspaces)
+
+        self.worker = Worker(make_backend, self)
+        self.tray.demo = self.demo
+        self.call(lambda a: a.session(self.service).snapshot(), self.show)  # instant, local
+        if not self.demo and not self.services:
+            self.discover_connections()
+        else:
+            self.sync()
+
+    @property
+    def service(self) -> Service:
+        if self.config.service and Service(self.config.service) in self.services:
+            return Service(self.config.service)
+        return self.services[0] if self.services else Service.TOGGL
+
+    def call(self, fn: Callable[[Account], Any], done: Callable[[Any], None] | None = None,
+             kind: str | None = "snapshot") -> None:
+        assert self.worker is not None
+        self.worker.call(fn, done or self.show, self.failed, kind=kind)
+
+    def session_call(self, method: str, *args: Any, then_flush: bool = True) -> None:
+        """Apply an action locally (fast), show it, then send it."""
+        service = self.service
+        self.call(lambda a: getattr(a.session(service), method)(*args))
+        if then_flush:
+            self.call(lambda a: a.session(service).flush())
+
+    def discover_connections(self) -> None:
+        """First run with a key: which services are connected? (Maton, not Toggl's quota.)"""
+        def found(connections: list) -> None:
+            active = [c for c in connections if c.status.value == "ACTIVE"]
+            for conn in sorted(active, key=lambda c: c.created or utcnow(), reverse=True):
+                self.config.connections[conn.app] = conn.id
+            self.config.save()
+            self.services = [Service(s) for s in self.config.connections
+                             if s in Service._value2member_map_]
+            if not self.services:
+                self.failed(e.NoConnection("No Toggl Track or Clockify account is connected."))
+                self.show_settings()
+                return
+            self.call(lambda a: self._adopt_connections(a))
+            self.sync()
+
+        self.call(lambda a: a.connections.list(), found, kind="connections")
+
+    def _adopt_connections(self, account: Account) -> Snapshot:
+        for service in Service:
+            account.use_connection(service, self.config.connections.get(service.value))
+        return account.session(self.service).snapshot()
+
+    # -- results ------------------------------------------------------------------------------
+    def show(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None or snapshot.service is not self.service:
+            return
+        self.snapshot = snapshot
+        self.tray.set_snapshot(snapshot, self.services)
+
+    def failed(self, error: e.TrackerError) -> None:
+        log.warning("%s: %s", error.title, error.message)
+        self.tray.icon.showMessage(error.title, error.text)
+        if self.snapshot is not None:
+            self.show(replace(self.snapshot, error=error))
+
+    def synced(self, snapshot: Snapshot) -> None:
+        self._syncing = False
+        self.show(snapshot)
+        self.schedule(snapshot)
+
+    def schedule(self, snapshot: Snapshot) -> None:
+        """The next automatic sync: slow when all is well, backing off when offline,
+        and not before the quota resets when it is used up."""
+        if snapshot.paused_until:
+            delay = int((snapshot.paused_until - utcnow()).total_seconds() * 1000) + 1000
+        elif isinstance(snapshot.error, e.NetworkError | e.ServerError | e.RateLimited):
+            delay = self._backoff_ms
+            self._backoff_ms = min(self._backoff_ms * 2, MAX_BACKOFF_MS)
+        else:
+            self._backoff_ms = 30_000
+            delay = IDLE_REFRESH_MS
+        self.refresh_timer.start(max(1000, delay))
+
+    # -- actions --------------------------------------------------------------------------------
+    def sync(self, catalog: bool = False) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        service = self.service
+
+        def failed(error: e.TrackerError) -> None:
+            self._syncing = False
+            self.failed(error)
+
+        assert self.worker is not None
+        self.worker.call(lambda a: a.session(service).sync(catalog), self.synced, failed,
+                         kind="snapshot")
+
+    def menu_opening(self) -> None:
+        last = self.snapshot.last_sync if self.snapshot else None
+        if last is None or (utcnow() - last).total_seconds() > MENU_REFRESH_AFTER_S:
+            self.sync()
+
+    def start(self, draft: EntryDraft) -> None:
+        if self.snapshot is not None:  # optimistic: the tray changes before anything else
+            now = utcnow().replace(microsecond=0)
+            provisional = TimeEntry(id="pending", workspace_id="", start=now,
+                                    description=draft.description, project_id=draft.project_id,
+                                    tags=draft.tags, billable=draft.billable)
+            self.tray.set_snapshot(replace(self.snapshot, running=provisional))
+        self.session_call("start", draft)
+
+    def stop(self) -> None:
+        if self.snapshot is None or self.snapshot.running is None:
+            return
+        self.tray.set_snapshot(replace(self.snapshot, running=None))
+        self.session_call("stop")
+
+    def continue_last(self) -> None:
+        last = self.snapshot.last_stopped if self.snapshot else None
+        if last is not None:
+            self.start(EntryDraft.from_entry(last))
+
+    def choose_service(self, service: Service) -> None:
+        self.config.service = service.value
+        self.config.save()
+        self.snapshot = None
+        self.call(lambda a: a.session(service).snapshot())
+        self.sync()
+
+    def open_web(self) -> None:
+        open_url(self.service.web_url)
+
+    # -- windows --------------------------------------------------------------------------------
+    def new_timer(self) -> None:
+        self._entry_dialog(None)
+
+    def edit_running(self) -> None:
+        if self.snapshot and self.snapshot.running:
+            self._entry_dialog(self.snapshot.running)
+
+    def _entry_dialog(self, entry: TimeEntry | None) -> None:
+        from .ui.entry_dialog import EntryDialog
+
+        if self.snapshot is None:
+            return
+        dialog = EntryDialog(self.snapshot, entry)
+        service = self.service
+
+        def tasks_wanted(project_id: str) -> None:
+            self.call(lambda a: a.session(service).tasks(project_id),
+                      lambda tasks: dialog.set_tasks(project_id, tasks), kind=None)
+
+        dialog.tasks_wanted.connect(tasks_wanted)
+
+        dialog.accepted.connect(lambda: self._entry_accepted(dialog, entry))
+        self._keep(dialog)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _entry_accepted(self, dialog: Any, entry: TimeEntry | None) -> None:
+        if entry is None:
+            self.start(dialog.draft())
+            return
+        changes = dialog.changes()
+        if changes:
+            service = self.service
+            self.call(lambda a: a.session(service).update(entry.id, **changes))
+            self.call(lambda a: a.session(service).flush())
+
+    def project_search(self) -> None:
+        from .ui.project_picker import ProjectPicker
+
+        if self.snapshot is None:
+            return
+        picker = ProjectPicker(list(self.snapshot.projects), allow_none=False)
+        projects = self.snapshot.project_by_id
+
+        def chosen() -> None:
+            project = projects.get(picker.selected_project_id or "")
+            if project is not None:
+                self.start(EntryDraft(project_id=project.id, billable=project.billable))
+
+        picker.accepted.connect(chosen)
+        self._keep(picker)
+        picker.show()
+        picker.activateWindow()
+
+    def quick_start(self) -> None:
+        from .ui.quick_start import QuickStart
+
+        if self.snapshot is None:
+            self.tray.popup_menu()
+            return
+        popup = QuickStart(self.snapshot)
+        popup.start_requested.connect(self.start)
+        self._keep(popup)
+        popup.popup_at_cursor()
+
+    def _keep(self, window: Any) -> None:
+        """Hold a reference while a window is open (windows here have no parent)."""
+        self._dialogs.append(window)
+        window.finished.connect(lambda *_: self._dialogs.remove(window)
+                                if window in self._dialogs else None)
+
+    def show_settings(self, first_launch: bool = False,
+                      problem: e.TrackerError | None = None) -> None:
+        from .ui.settings import SettingsWindow
+
+        if self.settings_window is None:
+            assert self.worker is not None
+            window = SettingsWindow(self.worker, self.config)
+            window.key_changed.connect(self.key_changed)
+            window.connections_changed.connect(self.connections_changed)
+            window.config_changed.connect(self.config_changed)
+            window.demo_requested.connect(self.demo_requested)
+            self.settings_window = window
+        if first_launch:
+            self.settings_window.set_first_launch(True)
+        if problem is not None and hasattr(self.settings_window, "show_error"):
+            self.settings_window.show_error(problem)
+        self.settings_window.show_and_raise()
+
+    def key_changed(self, key: str) -> None:
+        """A saved key: leave the demo (if running) and start over on the real account."""
+        self._restart_backend(demo=False, key=key)
+
+    def connections_changed(self) -> None:
+        if self.demo:
+            return
+        self.services = [Service(s) for s in self.config.connections
+                         if s in Service._value2member_map_]
+        self.call(lambda a: self._adopt_connections(a))
+        self.sync(catalog=True)
+
+    def config_changed(self) -> None:
+        self.tray.left_click = self.config.left_click
+        self.sync()
+
+    def demo_requested(self) -> None:
+        if self.settings_window is not None:
+            self.settings_window.hide()
+        self.tray.popup_menu()
+
+    def _restart_backend(self, demo: bool, key: str | None) -> None:
+        if self.worker is not None:
+            self.worker.shutdown()
+            self.worker.deleteLater()
+        if self.demo_server is not None:
+            self.demo_server.close()
+            self.demo_server = None
+        self.snapshot = None
+        self._syncing = False
+        self.demo = demo
+        if self.settings_window is not None:
+            self.settings_window.close()
+            self.settings_window.deleteLater()
+            self.settings_window = None
+        self._start_backend(key)
+
+    def quit(self) -> None:
+        self.refresh_timer.stop()
+        self.tray.icon.hide()
+        if self.worker is not None:
+            self.worker.shutdown()
+        if self.demo_server is not None:
+            self.demo_server.close()
+        self.qapp.quit()
+
+    # -- wiring ----------------------------------------------------------------------------------
+    def _wire_tray(self) -> None:
+        t = self.tray
+        t.start_requested.connect(self.start)
+        t.stop_requested.connect(self.stop)
+        t.continue_requested.connect(self.continue_last)
+        t.new_timer_requested.connect(self.new_timer)
+        t.edit_requested.connect(self.edit_running)
+        t.project_search_requested.connect(self.project_search)
+        t.quick_start_requested.connect(self.quick_start)
+        t.sync_requested.connect(lambda: self.sync(catalog=True))
+        t.settings_requested.connect(self.show_settings)
+        t.open_web_requested.connect(self.open_web)
+        t.service_chosen.connect(self.choose_service)
+        t.retry_requested.connect(lambda seq: self.session_call("retry", seq, then_flush=False))
+        t.drop_requested.connect(lambda seq: self.session_call("drop", seq, then_flush=False))
+        t.quit_requested.connect(self.quit)
+        t.menu_opening.connect(self.menu_opening)
+
+
+def run(demo: bool = False, verbose: bool = False) -> int:
+    logs.setup(verbose)
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName(APP_ID)
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    qapp.setQuitOnLastWindowClosed(False)
+    qapp.setWindowIcon(app_icon())
+    app = TrayApp(qapp, demo=demo)
+    # Let Ctrl+C and SIGTERM quit cleanly: Python handles signals only between Qt events.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, app.quit))
+    heartbeat = QTimer()
+    heartbeat.start(500)
+    heartbeat.timeout.connect(lambda: None)
+    if os.environ.get("TRAYAPP_E2E"):
+        from .ui.e2e import announce
+
+        announce(app)
+    return qapp.exec()

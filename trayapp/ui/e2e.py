@@ -1,0 +1,65 @@
+"""Machine-readable events for the end-to-end tests (enabled by TRAYAPP_E2E=1).
+
+A test drives the real app under Xvfb with real mouse clicks (xdotool); it needs to know where
+the tray icon and the menu items are on screen. Each event is one line on stdout:
+`E2E {"event": ..., ...}`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMenu
+
+
+def emit(event: str, **data: Any) -> None:
+    print("E2E " + json.dumps({"event": event, **data}), flush=True)
+
+
+class _MenuWatcher(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if isinstance(watched, QMenu) and event.type() == QEvent.Type.Show:
+            QTimer.singleShot(150, lambda m=watched: _report_menu(m))
+        return False
+
+
+def _report_menu(menu: QMenu) -> None:
+    if not menu.isVisible():
+        return
+    items = []
+    for action in menu.actions():
+        if action.isSeparator() or not action.isVisible():
+            continue
+        centre = menu.mapToGlobal(menu.actionGeometry(action).center())
+        items.append({"text": action.text(), "x": centre.x(), "y": centre.y(),
+                      "enabled": action.isEnabled(), "submenu": action.menu() is not None})
+    emit("menu", title=menu.title(), items=items)
+
+
+def announce(app: Any) -> None:
+    tray = app.tray
+    watcher = _MenuWatcher(app)
+    QApplication.instance().installEventFilter(watcher)
+
+    def ready() -> None:
+        geometry = tray.icon.geometry()
+        if geometry.width() == 0:
+            QTimer.singleShot(100, ready)
+            return
+        emit("ready", x=geometry.x(), y=geometry.y(), w=geometry.width(), h=geometry.height())
+
+    original = tray.set_snapshot
+
+    def set_snapshot(snapshot, services=None) -> None:
+        original(snapshot, services)
+        running = snapshot.running if snapshot else None
+        emit("state", running=running.description if running else None,
+             pending=snapshot.pending if snapshot else 0,
+             synced=snapshot.last_sync is not None if snapshot else False)
+
+    tray.set_snapshot = set_snapshot
+    tray.icon.activated.connect(lambda reason: emit("activated", reason=reason.name))
+    QTimer.singleShot(100, ready)
+    sys.stdout.flush()

@@ -1,0 +1,295 @@
+"""The tray icon and its menu. Pure presentation: it renders a Snapshot and emits what the
+user asked for; the app decides what happens. The menu is rebuilt each time it opens, from
+the latest snapshot, so opening it never waits on anything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QCursor, QGuiApplication
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from ..core import errors as e
+from ..core.durations import format_clock, format_short, utcnow
+from ..core.models import EntryDraft, Service
+from ..sync.snapshot import Snapshot
+from .icons import Badge, tray_icon
+
+PROJECTS_INLINE = 15  # more than this and the Projects submenu becomes a search
+MAX_LABEL = 48
+
+
+def elide(text: str, limit: int = MAX_LABEL) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "never"
+    seconds = int((now - when).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago" if seconds < 86400 else when.astimezone().strftime("%d %b")
+
+
+class Tray(QObject):
+    start_requested = Signal(object)  # EntryDraft
+    stop_requested = Signal()
+    continue_requested = Signal()
+    new_timer_requested = Signal()
+    edit_requested = Signal()
+    project_search_requested = Signal()
+    quick_start_requested = Signal()
+    sync_requested = Signal()
+    settings_requested = Signal()
+    open_web_requested = Signal()
+    service_chosen = Signal(object)  # Service
+    retry_requested = Signal(int)
+    drop_requested = Signal(int)
+    quit_requested = Signal()
+    menu_opening = Signal()
+
+    def __init__(self, parent: QObject | None = None, left_click: str = "toggle") -> None:
+        super().__init__(parent)
+        self.snapshot: Snapshot | None = None
+        self.services: list[Service] = []
+        self.demo = False
+        self.left_click = left_click
+        self.menu = QMenu()
+        self.menu.aboutToShow.connect(self._on_menu_opening)
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self._header: QAction | None = None
+        self._icon_key: tuple | None = None
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.refresh_texts)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
+        self.update_icon()
+
+    # -- state ----------------------------------------------------------------------------------
+    def show(self) -> None:
+        self.icon.show()
+
+    def set_snapshot(self, snapshot: Snapshot | None, services: list[Service] | None = None
+                     ) -> None:
+        self.snapshot = snapshot
+        if services is not None:
+            self.services = services
+        running = bool(snapshot and snapshot.running)
+        if running and not self._tick.isActive():
+            self._tick.start()
+        elif not running:
+            self._tick.stop()
+        self.refresh_texts()
+        if self.menu.isVisible():
+            self.rebuild_menu()
+
+    def badge(self) -> Badge:
+        snap = self.snapshot
+        if snap is None:
+            return Badge.NONE
+        if isinstance(snap.error, e.NetworkError | e.ServerError | e.Throttled):
+            return Badge.OFFLINE
+        if snap.error is not None or snap.problems:
+            return Badge.ERROR
+        if snap.pending:
+            return Badge.PENDING
+        return Badge.NONE
+
+    def update_icon(self, now: datetime | None = None) -> None:
+        running = self.snapshot.running if self.snapshot else None
+        progress = 0.0
+        if running is not None:
+            progress = (running.seconds(now or utcnow()) % 3600) / 3600
+        key = (running is not None, int(progress * 60), self.badge())
+        if key != self._icon_key:  # redraw only when something visible changed
+            self._icon_key = key
+            self.icon.setIcon(tray_icon(key[0], progress, key[2]))
+
+    def tooltip(self, now: datetime | None = None) -> str:
+        now = now or utcnow()
+        snap = self.snapshot
+        if snap is None:
+            return "trayapp · starting…"
+        parts: list[str] = []
+        if snap.running:
+            parts.append(snap.running.description or "(no description)")
+            label = snap.project_label(snap.running.project_id)
+            if label:
+                parts.append(label)
+            parts.append(format_clock(snap.running.seconds(now)))
+        else:
+            parts.append("Not tracking")
+        today, _week = snap.totals(now)
+        parts.append(f"Today {format_short(today)}")
+        if snap.pending:
+            parts.append(f"{snap.pending} not yet sent")
+        if snap.paused_until:
+            parts.append(f"sync paused until {snap.paused_until.astimezone():%H:%M}")
+        elif snap.error:
+            parts.append(snap.error.title)
+        if self.demo:
+            parts.append("demo")
+        return " · ".join(parts)
+
+    def refresh_texts(self) -> None:
+        now = utcnow()
+        self.icon.setToolTip(self.tooltip(now))
+        self.update_icon(now)
+        if self._header is not None and self.menu.isVisible():
+            self._header.setText(self._header_text(now))
+
+    def _scheme_changed(self) -> None:
+        self._icon_key = None
+        self.update_icon()
+
+    # -- clicks ---------------------------------------------------------------------------------
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        Reason = QSystemTrayIcon.ActivationReason
+        if reason == Reason.Trigger:
+            self.quick_action(self.left_click)
+        elif reason == Reason.MiddleClick:
+            self.quick_action("toggle_timer")
+        elif reason == Reason.DoubleClick:
+            self.new_timer_requested.emit()
+
+    def quick_action(self, name: str) -> None:
+        running = bool(self.snapshot and self.snapshot.running)
+        if name == "toggle":  # default: stop if running, else open quick start
+            (self.stop_requested if running else self.quick_start_requested).emit()
+        elif name == "toggle_timer":  # stop, or continue the last entry
+            (self.stop_requested if running else self.continue_requested).emit()
+        elif name == "quick_start":
+            self.quick_start_requested.emit()
+        elif name == "new_timer":
+            self.new_timer_requested.emit()
+        else:
+            self.popup_menu()
+
+    def popup_menu(self) -> None:
+        """Show the menu at the cursor (for hotkeys and desktops that send no right click)."""
+        self.menu.popup(QCursor.pos())
+
+    # -- the menu -------------------------------------------------------------------------------
+    def _on_menu_opening(self) -> None:
+        self.menu_opening.emit()
+        self.rebuild_menu()
+
+    def _header_text(self, now: datetime) -> str:
+        snap = self.snapshot
+        if snap is None or snap.running is None:
+            return "Not tracking"
+        running = snap.running
+        label = snap.project_label(running.project_id)
+        text = elide(running.description or "(no description)")
+        if label:
+            text += f" — {elide(label, 32)}"
+        return f"● {text}  {format_clock(running.seconds(now))}"
+
+    def rebuild_menu(self) -> None:
+        from .project_picker import swatch_icon
+
+        menu = self.menu
+        menu.clear()
+        now = utcnow()
+        snap = self.snapshot
+        self._header = menu.addAction(self._header_text(now))
+        self._header.setEnabled(False)
+        if snap is None:
+            menu.addAction("Loading…").setEnabled(False)
+        else:
+            if snap.running:
+                menu.addAction("Stop", self.stop_requested.emit)
+                menu.addAction("Edit…", self.edit_requested.emit)
+            last = snap.last_stopped
+            if last is not None:
+                name = elide(last.description or snap.project_label(last.project_id) or "", 40)
+                menu.addAction(f"Continue “{name}”", self.continue_requested.emit)
+            menu.addAction("New timer…", self.new_timer_requested.emit)
+            menu.addSeparator()
+            self._add_recent(menu, snap, swatch_icon)
+            self._add_projects(menu, snap, swatch_icon)
+            menu.addSeparator()
+            today, week = snap.totals(now)
+            menu.addAction(f"Today {format_short(today)} · This week {format_short(week)}"
+                           ).setEnabled(False)
+            self._add_status(menu, snap, now)
+            menu.addSeparator()
+            if len(self.services) > 1:
+                track = menu.addMenu("Track on")
+                for service in self.services:
+                    act = track.addAction(service.title,
+                                          lambda s=service: self.service_chosen.emit(s))
+                    act.setCheckable(True)
+                    act.setChecked(service is snap.service)
+            menu.addAction(f"Open {snap.service.title} in the browser",
+                           self.open_web_requested.emit)
+        menu.addAction("Settings…", self.settings_requested.emit)
+        menu.addAction("Quit", self.quit_requested.emit)
+
+    def _add_recent(self, menu: QMenu, snap: Snapshot, swatch) -> None:
+        recent = snap.recent()
+        sub = menu.addMenu("Recent")
+        sub.setEnabled(bool(recent))
+        projects = snap.project_by_id
+        for draft in recent:
+            label = elide(draft.description or "(no description)", 40)
+            project = projects.get(draft.project_id or "")
+            if project:
+                label += f" · {elide(project.label, 28)}"
+            if draft.tags:
+                label += "  #" + " #".join(draft.tags)
+            act = sub.addAction(label, lambda d=draft: self.start_requested.emit(
+                EntryDraft(d.description, d.project_id, d.task_id, d.tags, d.billable)))
+            if project:
+                act.setIcon(swatch(project.color))
+
+    def _add_projects(self, menu: QMenu, snap: Snapshot, swatch) -> None:
+        sub = menu.addMenu("Projects")
+        projects = [p for p in snap.projects if p.active]
+        sub.setEnabled(bool(projects))
+        if len(projects) > PROJECTS_INLINE:
+            # Hundreds of projects do not fit a menu: offer the searchable picker instead.
+            sub.addAction("Search projects…", self.project_search_requested.emit)
+            sub.addSeparator()
+            recent_ids = [d.project_id for d in snap.recent() if d.project_id]
+            by_id = snap.project_by_id
+            projects = [by_id[i] for i in dict.fromkeys(recent_ids) if i in by_id]
+        client = object()
+        for project in projects:
+            if project.client_name != client:
+                client = project.client_name
+                sub.addSection(client or "No client")
+            act = sub.addAction(elide(project.name, 40), lambda p=project: self.start_requested
+                                .emit(EntryDraft(project_id=p.id, billable=p.billable)))
+            act.setIcon(swatch(project.color))
+
+    def _add_status(self, menu: QMenu, snap: Snapshot, now: datetime) -> None:
+        if snap.pending:
+            menu.addAction(f"{snap.pending} change(s) not yet sent").setEnabled(False)
+        if snap.problems:
+            sub = menu.addMenu(f"{len(snap.problems)} refused change(s)")
+            for problem in snap.problems:
+                inner = sub.addMenu(f"{problem.action} “{elide(problem.description, 30)}”: "
+                                    f"{problem.title}")
+                inner.setToolTipsVisible(True)
+                info = inner.addAction(elide(problem.message, 80))
+                info.setEnabled(False)
+                inner.addAction("Try again", lambda s=problem.seq: self.retry_requested.emit(s))
+                inner.addAction("Discard this change",
+                                lambda s=problem.seq: self.drop_requested.emit(s))
+        if snap.paused_until:
+            text = f"Sync paused until {snap.paused_until.astimezone():%H:%M} (hourly quota)"
+        elif snap.error:
+            text = f"{snap.error.title}: {elide(snap.error.text, 70)}"
+        else:
+            text = f"Synced {ago(snap.last_sync, now)}"
+        status = menu.addAction(text)
+        status.setEnabled(False)
+        menu.addAction("Sync now", self.sync_requested.emit)
