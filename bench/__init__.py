@@ -1,0 +1,1 @@
+"""Benchmarks: speed and frugality goals live here, never in timed tests."""

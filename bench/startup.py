@@ -1,0 +1,85 @@
+"""Startup benchmark: time until the tray icon is shown, and peak memory, for `trayapp --demo`
+side by side with a bare PySide6 tray app, in the same run (alternating, several rounds).
+
+The tray icon counts as shown when the tray host has embedded it (its geometry is non-empty).
+trayapp is also measured until its first sync with the demo emulator has been shown.
+Peak memory is the process's maximum resident set size (ru_maxrss from wait4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+
+
+def run_once(cmd: list[str], synced_too: bool) -> dict[str, float]:
+    home = tempfile.mkdtemp(prefix="trayapp-bench-")
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", TRAYAPP_E2E="1",
+               XDG_CONFIG_HOME=f"{home}/config", XDG_DATA_HOME=f"{home}/data")
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, cwd=ROOT)
+    result: dict[str, float] = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if not line.startswith("E2E "):
+            continue
+        event = json.loads(line[4:])
+        now = time.perf_counter() - started
+        if event["event"] == "ready" and "shown_s" not in result:
+            result["shown_s"] = now
+        if event["event"] == "state" and event.get("synced") and "synced_s" not in result:
+            result["synced_s"] = now
+        if "shown_s" in result and (not synced_too or "synced_s" in result):
+            break
+    os.kill(proc.pid, signal.SIGTERM)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = status
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
+    if "shown_s" not in result:
+        raise SystemExit(f"{cmd} never showed its tray icon")
+    return result
+
+
+def median(rows: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in rows if key in r)
+
+
+def main() -> int:
+    bare_cmd = [sys.executable, str(ROOT / "bench" / "bare_tray.py")]
+    app_cmd = [sys.executable, "-m", "trayapp", "--demo"]
+    run_once(bare_cmd, False)  # warm the file cache for both, not measured
+    run_once(app_cmd, True)
+    bare, app = [], []
+    for _ in range(ROUNDS):
+        bare.append(run_once(bare_cmd, False))
+        app.append(run_once(app_cmd, True))
+    report = {
+        "rounds": ROUNDS,
+        "bare_shown_s": round(median(bare, "shown_s"), 3),
+        "trayapp_shown_s": round(median(app, "shown_s"), 3),
+        "trayapp_synced_s": round(median(app, "synced_s"), 3),
+        "bare_peak_rss_mb": round(median(bare, "peak_rss_mb"), 1),
+        "trayapp_peak_rss_mb": round(median(app, "peak_rss_mb"), 1),
+    }
+    report["shown_ratio"] = round(report["trayapp_shown_s"] / report["bare_shown_s"], 2)
+    report["rss_ratio"] = round(report["trayapp_peak_rss_mb"] / report["bare_peak_rss_mb"], 2)
+    print(json.dumps(report, indent=2))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "startup.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

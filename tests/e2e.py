@@ -1,0 +1,68 @@
+"""Helpers to run the real app as a subprocess on the real X display and read its E2E events."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+
+class AppProcess:
+    """`python -m trayapp ...` on xcb with TRAYAPP_E2E=1; collects its E2E events."""
+
+    def __init__(self, args: list[str], env: dict[str, str], home: Path) -> None:
+        full_env = dict(os.environ, QT_QPA_PLATFORM="xcb", TRAYAPP_E2E="1",
+                        XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
+                        PYTHONUNBUFFERED="1", **env)
+        self.proc = subprocess.Popen([sys.executable, "-m", "trayapp", *args], env=full_env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.events: queue.Queue[dict] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output.append(line.rstrip())
+            if line.startswith("E2E "):
+                self.events.put(json.loads(line[4:]))
+
+    def expect(self, predicate, timeout: float = 15.0, what: str = "event") -> dict:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                event = self.events.get(timeout=0.1)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            if predicate(event):
+                return event
+        tail = "\n".join(self.output[-30:])
+        raise AssertionError(f"no {what} within {timeout}s; app output:\n{tail}")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def xdo(*args: object) -> None:
+    subprocess.run(["xdotool", *map(str, args)], check=True, timeout=10)
+
+
+def screenshot(path: Path) -> None:
+    """The whole X screen, through Qt in a helper process (no extra packages needed)."""
+    code = ("import sys; from PySide6.QtGui import QGuiApplication as A; "
+            "a = A(['shot']); a.primaryScreen().grabWindow(0).save(sys.argv[1])")
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=20,
+                   env=dict(os.environ, QT_QPA_PLATFORM="xcb"))
