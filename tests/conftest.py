@@ -11,9 +11,10 @@ import tempfile
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # Never touch the developer's real config, data or keyring entries.
 _ISOLATED = tempfile.mkdtemp(prefix="trayapp-tests-")
-for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-    os.environ.setdefault(f"TRAYAPP_REAL_{_var}", os.environ.get(_var, ""))
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+             "XDG_RUNTIME_DIR"):
     os.environ[_var] = os.path.join(_ISOLATED, _var.lower())
+    os.makedirs(os.environ[_var], mode=0o700, exist_ok=True)
 os.environ.pop("MATON_API_KEY", None)
 os.environ.pop("TRAYAPP_GATEWAY_URL", None)
 

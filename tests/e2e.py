@@ -18,7 +18,8 @@ class AppProcess:
     def __init__(self, args: list[str], env: dict[str, str], home: Path) -> None:
         full_env = dict(os.environ, QT_QPA_PLATFORM="xcb", TRAYAPP_E2E="1",
                         XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
-                        PYTHONUNBUFFERED="1", **env)
+                        PYTHONUNBUFFERED="1")
+        full_env.update(env)
         self.proc = subprocess.Popen([sys.executable, "-m", "trayapp", *args], env=full_env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.events: queue.Queue[dict] = queue.Queue()

@@ -18,19 +18,20 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from . import APP_ID, APP_NAME, __version__, logs
+from . import APP_ID, APP_NAME, __version__, commands, ipc, logs
 from . import secrets as keystore
 from .config import Config, gateway_url
 from .core import errors as e
 from .core.durations import utcnow
 from .core.models import EntryDraft, Service, TimeEntry
 from .paths import store_path
+from .platform.single_instance import InstanceServer
 from .sync.account import Account
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
 from .ui.icons import app_icon
 from .ui.tray import Tray
-from .worker import Worker
+from .worker import Done, Failed, Worker
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class TrayApp(QObject):
         self._syncing = False
         self._backoff_ms = 30_000
         self._dialogs: list[Any] = []
+        self.instance: InstanceServer | None = None
 
         self.tray = Tray(self, left_click=self.config.left_click)
         self._wire_tray()
@@ -114,10 +116,25 @@ class TrayApp(QObject):
         assert self.worker is not None
         self.worker.call(fn, done or self.show, self.failed, kind=kind)
 
-    def session_call(self, method: str, *args: Any, then_flush: bool = True) -> None:
+    def session_call(self, method: str, *args: Any, then_flush: bool = True,
+                     service: Service | None = None, done: Done | None = None,
+                     failed: Failed | None = None) -> None:
         """Apply an action locally (fast), show it, then send it."""
-        service = self.service
-        self.call(lambda a: getattr(a.session(service), method)(*args))
+        service = service or self.service
+
+        def applied(snapshot: Snapshot) -> None:
+            self.show(snapshot)
+            if done is not None:
+                done(snapshot)
+
+        assert self.worker is not None
+        def refused(error: e.TrackerError) -> None:
+            self.failed(error)
+            if failed is not None:
+                failed(error)
+
+        self.worker.call(lambda a: getattr(a.session(service), method)(*args), applied, refused,
+                         kind="snapshot")
         if then_flush:
             self.call(lambda a: a.session(service).flush())
 
@@ -195,25 +212,29 @@ class TrayApp(QObject):
         if last is None or (utcnow() - last).total_seconds() > MENU_REFRESH_AFTER_S:
             self.sync()
 
-    def start(self, draft: EntryDraft) -> None:
-        if self.snapshot is not None:  # optimistic: the tray changes before anything else
+    def start(self, draft: EntryDraft, done: Done | None = None,
+              service: Service | None = None, failed: Failed | None = None) -> None:
+        if self.snapshot is not None and service in (None, self.service):
+            # Optimistic: the tray changes before anything else happens.
             now = utcnow().replace(microsecond=0)
             provisional = TimeEntry(id="pending", workspace_id="", start=now,
                                     description=draft.description, project_id=draft.project_id,
                                     tags=draft.tags, billable=draft.billable)
             self.tray.set_snapshot(replace(self.snapshot, running=provisional))
-        self.session_call("start", draft)
+        self.session_call("start", draft, service=service, done=done, failed=failed)
 
-    def stop(self) -> None:
-        if self.snapshot is None or self.snapshot.running is None:
-            return
-        self.tray.set_snapshot(replace(self.snapshot, running=None))
-        self.session_call("stop")
+    def stop(self, done: Done | None = None, service: Service | None = None,
+             failed: Failed | None = None) -> None:
+        if service in (None, self.service):
+            if self.snapshot is None or self.snapshot.running is None:
+                return
+            self.tray.set_snapshot(replace(self.snapshot, running=None))
+        self.session_call("stop", service=service, done=done, failed=failed)
 
-    def continue_last(self) -> None:
+    def continue_last(self, done: Done | None = None, failed: Failed | None = None) -> None:
         last = self.snapshot.last_stopped if self.snapshot else None
         if last is not None:
-            self.start(EntryDraft.from_entry(last))
+            self.start(EntryDraft.from_entry(last), done, failed=failed)
 
     def choose_service(self, service: Service) -> None:
         self.config.service = service.value
@@ -224,6 +245,64 @@ class TrayApp(QObject):
 
     def open_web(self) -> None:
         open_url(self.service.web_url)
+
+    # -- commands from the command line and hotkeys ----------------------------------------------
+    def handle_request(self, message: dict, reply: Callable[[dict], None]) -> None:
+        """A command handed over by a second `trayapp` process (see ipc.py)."""
+        command = message.get("command")
+        args = message.get("args") or {}
+        wanted = args.get("service")
+        if wanted and Service(wanted) not in self.services:
+            reply({"ok": False, "message": f"{Service(wanted).title} is not connected."})
+            return
+        service = Service(wanted) if wanted else self.service
+        snapshot = self.snapshot
+
+        def answer(snap: Snapshot) -> None:
+            data = commands.status(snap, demo=self.demo)
+            reply({"ok": True, "status": data, "message": commands.status_line(data)})
+
+        def refused(error: e.TrackerError) -> None:
+            reply({"ok": False, "message": f"{error.title}: {error.message}"})
+
+        try:
+            if command == "status":
+                if snapshot is None or service is not self.service:
+                    self.call(lambda a: a.session(service).snapshot(), answer, kind=None)
+                else:
+                    answer(snapshot)
+            elif command == "start":
+                if snapshot is None:
+                    raise e.TrackerError("trayapp is still starting; try again in a moment.")
+                self.start(commands.draft_from(snapshot, args), answer, service, refused)
+            elif command in ("stop", "toggle"):
+                running = snapshot is not None and snapshot.running is not None
+                if running or service is not self.service:
+                    self.stop(answer, service, refused)
+                elif command == "toggle" and snapshot and snapshot.last_stopped:
+                    self.continue_last(answer, refused)
+                else:
+                    reply({"ok": False, "message": "No timer is running."})
+            elif command == "menu":
+                self.tray.popup_menu()
+                reply({"ok": True})
+            elif command == "settings" or command == "activate":
+                self.show_settings()
+                reply({"ok": True, "message": "trayapp is already running."})
+            else:
+                reply({"ok": False, "message": f"Unknown command {command!r}."})
+        except e.TrackerError as exc:
+            reply({"ok": False, "message": f"{exc.title}: {exc.message}"})
+        except Exception as exc:  # a bug must not leave the command line waiting
+            log.exception("command %r failed", command)
+            reply({"ok": False, "message": f"Internal error: {type(exc).__name__}"})
+
+    def hotkey(self, action: str) -> None:
+        """A global hotkey: the same slots the tray menu uses."""
+        if action == "menu":
+            self.tray.popup_menu()
+        else:
+            self.tray.quick_action({"toggle": "toggle_timer", "stop": "stop"}.get(action, action))
 
     # -- windows --------------------------------------------------------------------------------
     def new_timer(self) -> None:
@@ -355,6 +434,8 @@ class TrayApp(QObject):
 
     def quit(self) -> None:
         self.refresh_timer.stop()
+        if self.instance is not None:
+            self.instance.close()
         self.tray.icon.hide()
         if self.worker is not None:
             self.worker.shutdown()
@@ -382,15 +463,24 @@ class TrayApp(QObject):
         t.menu_opening.connect(self.menu_opening)
 
 
-def run(demo: bool = False, verbose: bool = False) -> int:
+def run(demo: bool = False, verbose: bool = False, initial: dict | None = None) -> int:
     logs.setup(verbose)
     QApplication.setApplicationName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName(APP_ID)
     qapp = QApplication.instance() or QApplication(sys.argv)
     qapp.setQuitOnLastWindowClosed(False)
+    instance = InstanceServer()
+    if not instance.claim():
+        # Another trayapp won the race since the command line checked: hand over to it.
+        answer = ipc.send(initial or {"command": "activate", "args": {}})
+        return 0 if answer is None or answer.get("ok") else 1
     qapp.setWindowIcon(app_icon())
     app = TrayApp(qapp, demo=demo)
+    instance.request.connect(app.handle_request)
+    app.instance = instance
+    if initial is not None:
+        QTimer.singleShot(0, lambda: app.handle_request(initial, lambda answer: None))
     # Let Ctrl+C and SIGTERM quit cleanly: Python handles signals only between Qt events.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: QTimer.singleShot(0, app.quit))

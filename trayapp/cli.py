@@ -1,11 +1,17 @@
-"""Command line: `trayapp` starts the tray; the subcommands answer at once without Qt."""
+"""Command line. `trayapp` starts the tray (or hands over to the one already running);
+`start|stop|toggle|status|menu|settings` go to the running app, or are done here, one-shot,
+without importing Qt, when none runs."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any
 
-from . import __version__
+from . import __version__, ipc
+
+SERVICES = ("toggl-track", "clockify")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +22,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="use the built-in emulator with sample data: no account needed")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument("--service", choices=SERVICES,
+                        help="which service to use when both are connected")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    start = sub.add_parser("start", help="start a timer")
+    start.add_argument("description", nargs="?", default="")
+    start.add_argument("--project", help="project name (or 'Client / Project')")
+    start.add_argument("--tags", help="comma-separated tag names")
+    start.add_argument("--billable", action="store_true")
+    sub.add_parser("stop", help="stop the running timer")
+    sub.add_parser("toggle", help="stop the running timer, or continue the last one")
+    status = sub.add_parser("status", help="what is running")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("menu", help="show the tray menu")
+    sub.add_parser("settings", help="open the settings window")
 
     emu = sub.add_parser("emulator", help="serve the local Maton/Toggl/Clockify emulator")
     emu.add_argument("--host", default="127.0.0.1")
@@ -26,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def request_of(args: argparse.Namespace) -> dict[str, Any]:
+    fields = {k: getattr(args, k, None) for k in
+              ("description", "project", "tags", "billable", "json", "service")}
+    return {"command": args.command or "activate",
+            "args": {k: v for k, v in fields.items() if v not in (None, False)}}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "emulator":
@@ -33,9 +60,28 @@ def main(argv: list[str] | None = None) -> int:
 
         forwarded = ["--host", args.host, "--port", str(args.port), "--key", args.key]
         return serve_main(forwarded + (["--no-seed"] if args.no_seed else []))
+
+    request = request_of(args)
+    answer = ipc.send(request)
+    if answer is not None:  # the running app did it
+        return print_answer(answer, bool(args.__dict__.get("json")))
+
+    from .commands import LOCAL_COMMANDS, run_oneshot
+
+    if args.command in LOCAL_COMMANDS:
+        return run_oneshot(args.command, request["args"])
     from .app import run  # Qt is imported only on this path
 
-    return run(demo=args.demo, verbose=args.verbose)
+    initial = None if args.command is None else request
+    return run(demo=args.demo, verbose=args.verbose, initial=initial)
+
+
+def print_answer(answer: dict[str, Any], as_json: bool) -> int:
+    if as_json and "status" in answer:
+        print(json.dumps(answer["status"]))
+    elif answer.get("message"):
+        print(answer["message"], file=sys.stdout if answer.get("ok") else sys.stderr)
+    return 0 if answer.get("ok") else 1
 
 
 if __name__ == "__main__":

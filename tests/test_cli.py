@@ -1,0 +1,168 @@
+"""The command line: one-shot commands (no app running, no Qt), their errors and exit codes,
+and the hand-over to a running app (single instance, stale socket after kill -9)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from trayapp.api.connections import Connections
+from trayapp.api.gateway import Gateway
+from trayapp.core.models import Service
+
+from .conftest import TEST_KEY
+from .e2e import AppProcess
+
+NO_QT = ("import sys, runpy; sys.argv = ['trayapp', *sys.argv[1:]]\n"
+         "try:\n    runpy.run_module('trayapp', run_name='__main__')\n"
+         "finally:\n    assert 'PySide6' not in sys.modules, 'one-shot imported Qt'\n")
+
+
+@pytest.fixture
+def home(tmp_path):
+    for sub in ("config", "data", "runtime"):
+        (tmp_path / sub).mkdir(mode=0o700)
+    return tmp_path
+
+
+def env_for(home: Path, base_url: str | None, key: str | None = TEST_KEY) -> dict[str, str]:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "config"),
+               XDG_DATA_HOME=str(home / "data"), XDG_RUNTIME_DIR=str(home / "runtime"))
+    env.pop("MATON_API_KEY", None)
+    if key:
+        env["MATON_API_KEY"] = key
+    if base_url:
+        env["TRAYAPP_GATEWAY_URL"] = base_url
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never a real keyring here
+    return env
+
+
+def cli(home, base_url, *args, key=TEST_KEY, timeout=30):
+    return subprocess.run([sys.executable, "-c", NO_QT, *args], env=env_for(home, base_url, key),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_version():
+    out = subprocess.run([sys.executable, "-m", "trayapp", "--version"], capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode == 0 and out.stdout.strip().startswith("trayapp 0.")
+
+
+def test_oneshot_start_status_stop(home, emulator):
+    out = cli(home, emulator.base_url, "status", "--json")
+    assert out.returncode == 0, out.stderr
+    status = json.loads(out.stdout)
+    assert status["service"] == "toggl-track" and status["running"] is False
+
+    out = cli(home, emulator.base_url, "start", "Writing report", "--project", "Website",
+              "--tags", "review,urgent")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Writing report · Acme / Website · 0:00:0")
+    running = [x for x in emulator.toggl.entries if x["stop"] is None]
+    assert [x["description"] for x in running] == ["Writing report"]
+
+    emulator.clear_requests()
+    out = cli(home, emulator.base_url, "status", "--json")
+    status = json.loads(out.stdout)
+    assert status["running"] is True and len(emulator.requests) == 1  # warm: one request
+    entry = status["entry"]
+    assert entry["description"] == "Writing report" and entry["project"] == "Website"
+    assert sorted(entry["tags"]) == ["review", "urgent"] and entry["start"].endswith("Z")
+    assert isinstance(entry["elapsed_seconds"], int) and entry["elapsed_seconds"] >= 0
+
+    out = cli(home, emulator.base_url, "toggle")
+    assert out.returncode == 0 and out.stdout.startswith("Not tracking")
+    assert not [x for x in emulator.toggl.entries if x["stop"] is None]
+    out = cli(home, emulator.base_url, "stop")
+    assert out.returncode == 1 and "No timer is running" in out.stderr
+
+
+def test_oneshot_clockify_by_flag(home, emulator):
+    out = cli(home, emulator.base_url, "--service", "clockify", "start", "On Clockify")
+    assert out.returncode == 0, out.stderr
+    out = cli(home, emulator.base_url, "--service", "clockify", "status", "--json")
+    status = json.loads(out.stdout)
+    assert status["service"] == "clockify" and status["entry"]["description"] == "On Clockify"
+
+
+def test_oneshot_errors_are_clear_and_non_zero(home, emulator):
+    out = cli(home, emulator.base_url, "status", key="wrong-key")
+    assert out.returncode == 1 and "Maton API key rejected" in out.stderr
+    assert "wrong-key" not in out.stderr + out.stdout
+
+    out = cli(home, emulator.base_url, "status", key=None)
+    assert out.returncode in (1, 2) and "MATON_API_KEY" in out.stderr
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    out = cli(home, closed, "start", "Offline work")
+    assert out.returncode == 1 and "Offline" in out.stderr and "saved" in out.stderr
+
+    with Gateway(TEST_KEY, emulator.base_url) as gw:
+        for conn in Connections(gw).list(Service.CLOCKIFY):
+            Connections(gw).delete(conn.id)
+    out = cli(home, emulator.base_url, "--service", "clockify", "status")
+    assert out.returncode == 1 and "not connected" in out.stderr.lower()
+
+    out = cli(home, "http://example.com", "status")
+    assert out.returncode != 0
+
+
+def wait_for_socket(home: Path, timeout: float = 15) -> None:
+    sock = home / "runtime" / "trayapp" / "ipc.sock"
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not sock.exists():
+        time.sleep(0.05)
+    assert sock.exists(), "the app never opened its command socket"
+
+
+def test_second_launch_hands_over_and_commands_go_to_the_app(home, emulator):
+    env = {"MATON_API_KEY": TEST_KEY, "TRAYAPP_GATEWAY_URL": emulator.base_url,
+           "XDG_RUNTIME_DIR": str(home / "runtime"), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    app = AppProcess([], env, home)
+    try:
+        app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="first sync")
+        wait_for_socket(home)
+        second = subprocess.run([sys.executable, "-m", "trayapp"],
+                                env=env_for(home, emulator.base_url), capture_output=True,
+                                text=True, timeout=30)
+        assert second.returncode == 0 and "already running" in second.stdout
+        assert app.proc.poll() is None
+
+        out = cli(home, emulator.base_url, "start", "Via the app", "--project", "Reports")
+        assert out.returncode == 0, out.stderr
+        app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Via the app"
+                   and ev["pending"] == 0, what="started by command")
+        out = cli(home, emulator.base_url, "status", "--json")
+        status = json.loads(out.stdout)
+        assert status["running"] and status["entry"]["project"] == "Reports"
+        out = cli(home, emulator.base_url, "stop")
+        assert out.returncode == 0 and out.stdout.startswith("Not tracking")
+
+        os.kill(app.proc.pid, signal.SIGKILL)  # a crash: the socket file stays behind
+        app.proc.wait(10)
+        assert (home / "runtime" / "trayapp" / "ipc.sock").exists()
+        out = cli(home, emulator.base_url, "status", "--json")  # nobody answers: one-shot
+        assert out.returncode == 0 and json.loads(out.stdout)["running"] is False
+    finally:
+        app.close()
+
+    relaunched = AppProcess([], env, home)
+    try:
+        relaunched.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="relaunch")
+        out = cli(home, emulator.base_url, "status", "--json")
+        assert out.returncode == 0 and json.loads(out.stdout)["running"] is False
+        menu = cli(home, emulator.base_url, "menu")
+        assert menu.returncode == 0
+    finally:
+        relaunched.close()

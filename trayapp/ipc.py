@@ -1,0 +1,83 @@
+"""Talking to the running trayapp from a command line: one JSON line each way over a local
+socket private to the user. This side is Qt-free (plain sockets), so commands answer fast;
+the server side is platform/single_instance.py (QLocalServer on the same address)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+TIMEOUT = 10.0  # a command waits at most this long for the running app
+
+
+def address() -> str:
+    """The socket path (Unix) or the QLocalServer pipe name (Windows), one per user."""
+    if sys.platform == "win32":
+        return f"trayapp-{getpass.getuser()}"
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        base = Path(runtime) / "trayapp"
+    else:  # no runtime dir (macOS, minimal sessions): a private dir under the temp dir
+        base = Path(tempfile.gettempdir()) / f"trayapp-{os.getuid()}"
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return str(base / "ipc.sock")
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return (json.dumps(message) + "\n").encode()
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    data = json.loads(line.decode())
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    return data
+
+
+def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | None:
+    """Send to the running app and return its answer; None when no app is running."""
+    name = address()
+    if sys.platform == "win32":
+        return _send_pipe(rf"\\.\pipe\{name}", message)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(name)
+    except (FileNotFoundError, ConnectionRefusedError, OSError):
+        sock.close()
+        return None  # nobody listening (or a stale socket left by a crash)
+    buffer = b""
+    with sock:
+        try:
+            sock.sendall(encode(message))
+            while not buffer.endswith(b"\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                buffer += chunk
+        except TimeoutError:
+            return {"ok": False, "message": "The running trayapp did not answer in time."}
+    if not buffer:
+        return None
+    return decode(buffer)
+
+
+def _send_pipe(path: str, message: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        with open(path, "r+b", buffering=0) as pipe:
+            pipe.write(encode(message))
+            line = b""
+            while not line.endswith(b"\n"):
+                chunk = pipe.read(65536)
+                if not chunk:
+                    break
+                line += chunk
+    except OSError:
+        return None
+    return decode(line) if line else None

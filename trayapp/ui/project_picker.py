@@ -1,0 +1,268 @@
+"""A searchable project picker that stays quick with hundreds of projects.
+
+The search field keeps the keyboard focus: typing filters, Up/Down/PageUp/PageDown move the
+highlight in the list, Enter picks, Escape cancels. Projects are grouped under their client's
+name (header rows cannot be selected); each one shows its colour as a small round swatch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.models import Project
+
+ROLE = Qt.ItemDataRole.UserRole  # the project id ("" for the "(No project)" row)
+KIND = Qt.ItemDataRole.UserRole + 1  # "header", "none" or "project"
+HAYSTACK = Qt.ItemDataRole.UserRole + 2  # lower-cased "client project" for filtering
+NO_CLIENT = "No client"
+NO_PROJECT = "(No project)"
+FALLBACK_COLOR = "#9e9e9e"
+
+
+def swatch_icon(color: str, size: int = 12) -> QIcon:
+    """A small filled circle in the project's colour, sharp at 1x and 2x."""
+    return _swatch(color or FALLBACK_COLOR, size)
+
+
+@lru_cache(maxsize=512)
+def _swatch(color: str, size: int) -> QIcon:
+    fill = QColor(color)
+    if not fill.isValid():
+        fill = QColor(FALLBACK_COLOR)
+    icon = QIcon()
+    for scale in (1, 2):
+        px = size * scale
+        pixmap = QPixmap(px, px)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # A thin darker rim keeps pale colours visible on a light background.
+        painter.setPen(QPen(fill.darker(130), max(1.0, scale * 0.75)))
+        painter.setBrush(fill)
+        inset = scale
+        painter.drawEllipse(QRectF(inset, inset, px - 2 * inset, px - 2 * inset))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def sort_projects(projects: Iterable[Project]) -> list[Project]:
+    """The order the tray uses: by client ("No client" first), then by name."""
+    return sorted(projects, key=lambda p: ((p.client_name or "").casefold(), p.name.casefold()))
+
+
+class ProjectPicker(QDialog):
+    def __init__(
+        self,
+        projects: Iterable[Project],
+        parent: QWidget | None = None,
+        allow_none: bool = True,
+        current: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Choose a project")
+        self.selected_project_id: str | None = None
+        # Archived projects cannot take new time; keep only the current one so it stays visible.
+        self._projects = sort_projects(p for p in projects if p.active or p.id == current)
+
+        self.search = QLineEdit(placeholderText="Search projects and clients")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Type to filter; Up/Down to move, Enter to choose, Esc to cancel")
+        self.list = QListWidget()
+        self.list.setUniformItemSizes(True)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing always goes to the search
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Choose")
+        buttons.accepted.connect(self._accept_current)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(8)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(buttons)
+        self.resize(420, 480)
+
+        self._fill(allow_none)
+        self.search.textChanged.connect(self._filter)
+        self.search.installEventFilter(self)
+        self.list.itemActivated.connect(self._pick)
+        self.list.itemDoubleClicked.connect(self._pick)
+        self.list.currentItemChanged.connect(lambda *_: self._update_ok())
+        self._select_id(current if current is not None else None)
+        self.search.setFocus()
+
+    # -- building and filtering -------------------------------------------------------------
+    def _fill(self, allow_none: bool) -> None:
+        header_font = QFont(self.list.font())
+        header_font.setBold(True)
+        if allow_none:
+            item = QListWidgetItem(NO_PROJECT)
+            item.setData(ROLE, "")
+            item.setData(KIND, "none")
+            item.setData(HAYSTACK, NO_PROJECT.casefold())
+            self.list.addItem(item)
+        group: object = object()
+        for project in self._projects:
+            if project.client_name != group:
+                group = project.client_name
+                header = QListWidgetItem(project.client_name or NO_CLIENT)
+                header.setData(KIND, "header")
+                header.setFont(header_font)
+                # Enabled (so it is drawn normally) but not selectable.
+                header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.list.addItem(header)
+            item = QListWidgetItem(swatch_icon(project.color), "   " + project.name)
+            item.setData(ROLE, project.id)
+            item.setData(KIND, "project")
+            item.setData(HAYSTACK, f"{project.client_name or ''} {project.name}".casefold())
+            item.setToolTip(project.label)
+            self.list.addItem(item)
+
+    def _filter(self, text: str) -> None:
+        words = text.casefold().split()
+        current = self.list.currentItem()
+        header_row: int | None = None
+        header_has_match = False
+        visible = 0
+        self.list.setUpdatesEnabled(False)  # one repaint for the whole pass
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            kind = item.data(KIND)
+            if kind == "header":
+                if header_row is not None:
+                    self.list.setRowHidden(header_row, not header_has_match)
+                header_row, header_has_match = row, False
+                continue
+            hay = item.data(HAYSTACK)
+            match = all(w in hay for w in words) if kind == "project" else not words
+            self.list.setRowHidden(row, not match)
+            if match:
+                visible += 1
+                header_has_match = header_has_match or kind == "project"
+        if header_row is not None:
+            self.list.setRowHidden(header_row, not header_has_match)
+        self.list.setUpdatesEnabled(True)
+
+        self.list.setVisible(visible > 0)
+        self.empty.setVisible(visible == 0)
+        self.empty.setText(f"No project matches “{text.strip()}”." if visible == 0 else "")
+        if current is None or self.list.isRowHidden(self.list.row(current)):
+            self._move_to(self._first_selectable(0, 1))
+        self._update_ok()
+
+    # -- keyboard navigation ------------------------------------------------------------------
+    def _selectable(self, row: int) -> bool:
+        item = self.list.item(row)
+        return (item is not None and not self.list.isRowHidden(row)
+                and item.data(KIND) != "header")
+
+    def _first_selectable(self, start: int, step: int) -> int | None:
+        row = start
+        while 0 <= row < self.list.count():
+            if self._selectable(row):
+                return row
+            row += step
+        return None
+
+    def _move_to(self, row: int | None) -> None:
+        if row is None:
+            self.list.setCurrentItem(None)
+            return
+        self.list.setCurrentRow(row)
+        self.list.scrollToItem(self.list.item(row))
+
+    def _step(self, delta: int) -> None:
+        """Move the highlight by `delta` selectable rows, stopping at the ends."""
+        row = self.list.currentRow()
+        step = 1 if delta > 0 else -1
+        target = None
+        for _ in range(abs(delta)):
+            nxt = self._first_selectable(row + step if row >= 0 else 0, step)
+            if nxt is None:
+                break
+            row = target = nxt
+        if target is not None:
+            self._move_to(target)
+
+    def _page(self) -> int:
+        rect = self.list.visualItemRect(self.list.item(0)) if self.list.count() else None
+        height = rect.height() if rect is not None and rect.height() > 0 else 20
+        return max(1, self.list.viewport().height() // height - 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            moves = {
+                Qt.Key.Key_Down: 1,
+                Qt.Key.Key_Up: -1,
+                Qt.Key.Key_PageDown: self._page(),
+                Qt.Key.Key_PageUp: -self._page(),
+            }
+            if key in moves:
+                self._step(moves[key])
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._accept_current()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- choosing ----------------------------------------------------------------------------
+    def _select_id(self, project_id: str | None) -> None:
+        wanted = project_id or ""
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(KIND) != "header" and item.data(ROLE) == wanted:
+                self._move_to(row)
+                return
+        self._move_to(self._first_selectable(0, 1))
+
+    def _update_ok(self) -> None:
+        item = self.list.currentItem()
+        self.ok_button.setEnabled(item is not None and item.data(KIND) != "header")
+
+    def _accept_current(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and not self.list.isRowHidden(self.list.row(item)):
+            self._pick(item)
+
+    def _pick(self, item: QListWidgetItem) -> None:
+        if item.data(KIND) == "header":
+            return
+        self.selected_project_id = item.data(ROLE) or None
+        self.accept()
+
+    @staticmethod
+    def pick(
+        projects: Iterable[Project],
+        parent: QWidget | None = None,
+        allow_none: bool = True,
+        current: str | None = None,
+    ) -> str | None | bool:
+        """Modal: the chosen project id, None for "(No project)", False when cancelled."""
+        picker = ProjectPicker(projects, parent, allow_none=allow_none, current=current)
+        if picker.exec() != QDialog.DialogCode.Accepted:
+            return False
+        return picker.selected_project_id
