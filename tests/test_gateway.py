@@ -240,3 +240,15 @@ def test_connection_polling_interval_defaults_to_two_seconds(emulator, gateway):
         conns.wait_until_active(made.id, timeout=10, sleep=sleep, clock=lambda: clock[0])
     gets = [r for r in emulator.requests if r.path == f"/connections/{made.id}"]
     assert len(gets) == 6  # at 0, 2, 4, 6, 8 and 10 s
+
+
+def test_requests_are_paced_under_matons_limit(emulator):
+    waits: list[float] = []
+    emulator.set_limits(maton_rps=10)
+    with Gateway(TEST_KEY, emulator.base_url, sleep=lambda s: (waits.append(s), time.sleep(s))
+                 ) as gw:
+        tracker, wid = toggl(gw)
+        for _ in range(25):
+            tracker.current(wid)
+    assert len(waits) >= 20  # bursts were spread out...
+    assert not [r for r in emulator.requests if r.status == 429]  # ...so Maton never said 429

@@ -86,6 +86,7 @@ class Gateway:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 3,
         max_wait: float = 8.0,
+        min_interval: float = 0.11,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not api_key or not api_key.strip():
@@ -95,6 +96,10 @@ class Gateway:
         self.max_wait = max_wait
         self.quota = Quota()
         self.stats = Stats()
+        # Maton allows 10 requests/s per key (Clockify 50/s, Toggl ~1/s sustained): pace at ~9
+        # bursts such as a long outbox replay instead of collecting 429s.
+        self.min_interval = min_interval
+        self._last_sent = 0.0
         self._sleep = sleep
         self._client = httpx.Client(
             base_url=self.base_url,
@@ -207,9 +212,12 @@ class Gateway:
         headers: dict[str, str],
         app: str,
     ) -> httpx.Response:
+        wait = self._last_sent + self.min_interval - time.monotonic()
+        if wait > 0:
+            self._sleep(wait)
         self.stats.sent += 1
         self.stats.by_app[app] = self.stats.by_app.get(app, 0) + 1
-        started = time.monotonic()
+        started = self._last_sent = time.monotonic()
         response = self._client.request(
             method, path, params=_clean(params), json=json_body, headers=headers
         )

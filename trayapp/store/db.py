@@ -215,6 +215,9 @@ class Store:
             "UPDATE outbox SET attempts = attempts + ?, error=?, error_title=? WHERE seq=?",
             (int(attempt), error, title, seq))
 
+    def set_attempts(self, seq: int, attempts: int) -> None:
+        self._db.execute("UPDATE outbox SET attempts=? WHERE seq=?", (attempts, seq))
+
     def update_outbox_payload(self, seq: int, payload: dict[str, Any],
                               db: sqlite3.Connection | None = None) -> None:
         (db or self._db).execute("UPDATE outbox SET payload=? WHERE seq=?",

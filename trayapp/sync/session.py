@@ -381,16 +381,13 @@ class Session:
                 self._replay(wid, item, following)
             except (e.RequestError, e.MalformedResponse) as exc:
                 if isinstance(exc, e.MalformedResponse) and item.attempts < 3:
-                    self.store.mark_outbox(item.seq, error=exc.message)  # may have been applied
+                    self.store.mark_outbox(item.seq, error=exc.message, attempt=False)
                     raise
                 log.warning("%s %s refused: %s", self.svc, item.action, exc.message)
                 self.store.mark_outbox(item.seq, error=exc.message, title=exc.title)
                 blocked.add(item.entry_id)
             except e.TrackerError as exc:
-                # `attempts` counts tries that may have reached the server; such an action
-                # is looked for before it is sent again.
-                maybe_sent = isinstance(exc, e.OutcomeUnknown | e.ServerError)
-                self.store.mark_outbox(item.seq, error=exc.message, attempt=maybe_sent)
+                self.store.mark_outbox(item.seq, error=exc.message, attempt=False)
                 raise  # offline, throttled, server trouble: keep order, try later
 
     def _replay(self, wid: str, item: OutboxItem, following: OutboxItem | None) -> None:
@@ -421,19 +418,25 @@ class Session:
             if found is not None:
                 self._commit(item, found, keep_stop=True)
                 return
+        # Write-ahead: count the try before sending, so that after a crash mid-request
+        # (kill -9, power loss) the next run looks for the entry instead of making another.
+        self.store.mark_outbox(item.seq, error=None)
         try:
             if item.action == "create":
                 entry = self.tracker.create(wid, draft)
             else:
                 entry = self.tracker.start(wid, draft,
                                            stop_running=item.seq not in self._after_stop)
-        except e.OutcomeUnknown as exc:
+        except e.OutcomeUnknown:
             # The server may have it already: look before trying again, never create twice.
-            # Record the try first, so a crash or failure of the look-up still looks next time.
-            self.store.mark_outbox(item.seq, error=exc.message)
             entry = self._find(wid, draft) or (
                 self.tracker.create(wid, draft) if item.action == "create"
                 else self.tracker.start(wid, draft, stop_running=False))
+        except (e.NetworkError, e.Throttled, e.AuthError, e.ConnectionError_):
+            # Refused before anything was done (no connection, 429, quota, key): no look-up
+            # is needed next time, and a stop may still fold into this start.
+            self.store.set_attempts(item.seq, item.attempts)
+            raise
         self._commit(item, entry, keep_stop=True)
 
     def _find(self, wid: str, draft: EntryDraft) -> TimeEntry | None:

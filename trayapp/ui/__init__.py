@@ -1,0 +1,1 @@
+"""Qt widgets: the tray icon and its menu, the settings window, the entry dialog, pickers."""

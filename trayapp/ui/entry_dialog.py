@@ -1,0 +1,378 @@
+"""The "New timer…" and "Edit…" dialog.
+
+New mode returns an EntryDraft (`draft()`); edit mode returns only what the user changed
+(`changes()`), so an edit never resends fields nobody touched. Times are edited in local time and
+handed back as aware UTC datetimes. Invalid times disable OK and say why, in place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.durations import format_clock, utcnow
+from ..core.models import EntryDraft, Project, Service, Task, TimeEntry
+from ..sync.snapshot import Snapshot
+from .project_picker import NO_PROJECT, ProjectPicker, swatch_icon
+
+ERROR_COLOR = "#d1242f"
+WARNING_COLOR = "#9a6700"
+TIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
+MAX_AHEAD = timedelta(days=1)  # the services accept it, but it is almost always a typo
+LONG_ENTRY = timedelta(hours=24)
+
+
+def to_qdatetime(value: datetime) -> QDateTime:
+    """An aware datetime as a local-time QDateTime (whole seconds)."""
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
+
+
+def from_qdatetime(value: QDateTime) -> datetime:
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+
+
+def parse_tags(text: str, known: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
+    """'a, B ,,a' -> ('a', 'B'); names that match a known tag take its spelling."""
+    spelling = {name.casefold(): name for name in known}
+    out: dict[str, str] = {}
+    for part in text.split(","):
+        name = " ".join(part.split())
+        if name and name.casefold() not in out:
+            out[name.casefold()] = spelling.get(name.casefold(), name)
+    return tuple(out.values())
+
+
+class TagCompleter(QCompleter):
+    """Completes the tag being typed after the last comma, keeping the ones before it."""
+
+    def __init__(self, names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(names, parent)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802 (Qt name)
+        return [path.rsplit(",", 1)[-1].strip()]
+
+    def pathFromIndex(self, index: QModelIndex) -> str:  # noqa: N802 (Qt name)
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QLineEdit) else ""
+        head = text.rsplit(",", 1)[0] + ", " if "," in text else ""
+        return f"{head}{index.data()}, "
+
+
+class EntryDialog(QDialog):
+    tasks_wanted = Signal(str)  # project id: the app fetches its tasks and calls set_tasks()
+
+    def __init__(
+        self, snapshot: Snapshot, entry: TimeEntry | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.snapshot = snapshot
+        self.entry = entry
+        self._projects = snapshot.project_by_id
+        self._tag_names = [t.name for t in snapshot.tags if not t.archived]
+        self._tasks: dict[str, list[Task]] = {}
+        for task in snapshot.tasks:
+            self._tasks.setdefault(task.project_id, []).append(task)
+        self._project_id: str | None = entry.project_id if entry else None
+        self._task_id: str | None = entry.task_id if entry else None
+        self._billable_touched = entry is not None  # an edit never re-derives billable
+        self.picker: ProjectPicker | None = None
+        self.setWindowTitle("Edit time entry" if entry else "New timer")
+
+        self._build()
+        self._load(entry)
+        self._show_project()
+        self._validate()
+        if self.uses_tasks and self._project_id:
+            # After the caller has connected to tasks_wanted (it does so right after __init__).
+            QTimer.singleShot(0, lambda: self._want_tasks(self._project_id))
+
+    # -- layout ----------------------------------------------------------------------------------
+    @property
+    def uses_tasks(self) -> bool:
+        return self.snapshot.service is Service.CLOCKIFY
+
+    def _build(self) -> None:
+        self.description = QLineEdit(placeholderText="What are you working on?")
+        self.description.setClearButtonEnabled(True)
+        self.completer = QCompleter(list(self.snapshot.descriptions), self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.completer.setMaxVisibleItems(12)
+        self.description.setCompleter(self.completer)
+        self.completer.activated[str].connect(self._completion_chosen)
+
+        self.project_button = QPushButton()
+        self.project_button.setAutoDefault(False)  # Enter in the form accepts the dialog
+        self.project_button.setToolTip("Choose the project (searchable)")
+        self.project_button.setStyleSheet("text-align: left; padding: 4px 8px;")
+        self.project_button.clicked.connect(self.choose_project)
+
+        self.task_combo = QComboBox()
+        self.task_combo.setToolTip("Clockify task within the project")
+        self.task_combo.activated.connect(self._task_chosen)
+
+        self.tags = QLineEdit(placeholderText="Comma-separated, e.g. meeting, review")
+        self.tags.setClearButtonEnabled(True)
+        self.tags.setToolTip("Existing tags are suggested; a new name creates a new tag")
+        self.tags.setCompleter(TagCompleter(self._tag_names, self))
+
+        self.billable = QCheckBox("Billable")
+        self.billable.toggled.connect(self._billable_toggled)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        form.addRow("&Description:", self.description)
+        form.addRow("&Project:", self.project_button)
+        form.addRow("T&ask:", self.task_combo)
+        form.addRow("Ta&gs:", self.tags)
+        form.addRow("", self.billable)
+        self.form = form
+        form.setRowVisible(self.task_combo, self.uses_tasks)
+
+        self.start_edit = QDateTimeEdit()
+        self.stop_edit = QDateTimeEdit()
+        self.running_label = QLabel("Running")
+        self.running_label.setToolTip("Stop the timer from the tray to set its end")
+        self.duration_label = QLabel()
+        for edit in (self.start_edit, self.stop_edit):
+            edit.setDisplayFormat(TIME_FORMAT)
+            edit.setCalendarPopup(True)
+            edit.dateTimeChanged.connect(lambda *_: self._validate())
+        self.start_edit.setToolTip("When the entry started (local time)")
+        self.stop_edit.setToolTip("When the entry ended (local time)")
+        stop_row = QHBoxLayout()
+        stop_row.setContentsMargins(0, 0, 0, 0)
+        stop_row.addWidget(self.stop_edit, 1)
+        stop_row.addWidget(self.running_label, 1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.hide()
+        if self.entry is not None:
+            form.addRow("&Start:", self.start_edit)
+            form.addRow("St&op:", stop_row)
+            form.addRow("Duration:", self.duration_label)
+            form.addRow("", self.message)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Save" if self.entry else "Start")
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.setSpacing(12)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+        self.description.setFocus()
+
+    def _load(self, entry: TimeEntry | None) -> None:
+        if entry is None:
+            self.start_edit.hide()
+            self.stop_edit.hide()
+            return
+        self.description.setText(entry.description)
+        self.tags.setText(", ".join(entry.tags))
+        self.billable.setChecked(entry.billable)
+        self.start_edit.setDateTime(to_qdatetime(entry.start))
+        running = entry.stop is None
+        self.stop_edit.setVisible(not running)
+        self.stop_edit.setEnabled(not running)
+        self.running_label.setVisible(running)
+        if not running:
+            self.stop_edit.setDateTime(to_qdatetime(entry.stop))
+
+    # -- project and tasks ---------------------------------------------------------------------
+    def choose_project(self) -> None:
+        """Open the searchable picker (window-modal, non-blocking)."""
+        picker = ProjectPicker(self.snapshot.projects, self, allow_none=True,
+                               current=self._project_id)
+        picker.accepted.connect(lambda: self.set_project(picker.selected_project_id))
+        picker.finished.connect(lambda *_: setattr(self, "picker", None))
+        self.picker = picker
+        picker.open()
+
+    def set_project(self, project_id: str | None) -> None:
+        if project_id == self._project_id:
+            return
+        self._project_id = project_id
+        self._task_id = None  # a task belongs to one project
+        project = self._projects.get(project_id or "")
+        if project is not None and not self._billable_touched:
+            self.billable.blockSignals(True)
+            self.billable.setChecked(project.billable)
+            self.billable.blockSignals(False)
+        self._show_project()
+        if self.uses_tasks and project_id:
+            self._want_tasks(project_id)
+
+    def _show_project(self) -> None:
+        project: Project | None = self._projects.get(self._project_id or "")
+        if project is None and self._project_id:
+            self.project_button.setText("(Unknown project)")
+            self.project_button.setIcon(swatch_icon(""))
+        elif project is None:
+            self.project_button.setText(NO_PROJECT)
+            self.project_button.setIcon(swatch_icon("#00000000"))
+        else:
+            self.project_button.setText(project.label)
+            self.project_button.setIcon(swatch_icon(project.color))
+        self._fill_tasks()
+
+    def _want_tasks(self, project_id: str | None) -> None:
+        if project_id:
+            self.tasks_wanted.emit(project_id)
+
+    def set_tasks(self, project_id: str, tasks: list[Task] | tuple[Task, ...]) -> None:
+        """The app's answer to tasks_wanted; ignored when the project changed meanwhile."""
+        self._tasks[project_id] = list(tasks)
+        if project_id == self._project_id:
+            self._fill_tasks()
+
+    def _fill_tasks(self) -> None:
+        combo = self.task_combo
+        combo.clear()
+        combo.addItem("(No task)", None)
+        tasks = [t for t in self._tasks.get(self._project_id or "", [])
+                 if t.active or t.id == self._task_id]
+        for task in sorted(tasks, key=lambda t: t.name.casefold()):
+            combo.addItem(task.name, task.id)
+        if self._task_id and combo.findData(self._task_id) < 0:
+            combo.addItem("(Current task)", self._task_id)  # not loaded yet: keep it
+        combo.setCurrentIndex(max(0, combo.findData(self._task_id)) if self._task_id else 0)
+        combo.setEnabled(bool(self._project_id))
+
+    def _task_chosen(self, index: int) -> None:
+        self._task_id = self.task_combo.itemData(index)
+
+    # -- description completion ----------------------------------------------------------------
+    def _completion_chosen(self, text: str) -> None:
+        """A past description: bring back its project and tags unless the user set them."""
+        entry = next((x for x in self.snapshot.entries if x.description == text), None)
+        if entry is None:
+            return
+        if self._project_id is None and entry.project_id in self._projects:
+            self.set_project(entry.project_id)
+            if entry.task_id and self.uses_tasks:
+                self._task_id = entry.task_id
+                self._fill_tasks()
+        if not self.tags.text().strip() and entry.tags:
+            self.tags.setText(", ".join(entry.tags))
+        if not self._billable_touched:
+            self.billable.blockSignals(True)
+            self.billable.setChecked(entry.billable)
+            self.billable.blockSignals(False)
+
+    def _billable_toggled(self) -> None:
+        self._billable_touched = True
+
+    # -- validation ------------------------------------------------------------------------------
+    def _times(self) -> tuple[datetime, datetime | None]:
+        start = from_qdatetime(self.start_edit.dateTime())
+        running = self.entry is None or self.entry.stop is None
+        return start, None if running else from_qdatetime(self.stop_edit.dateTime())
+
+    def _validate(self) -> None:
+        if self.entry is None:
+            self.ok_button.setEnabled(True)
+            return
+        now = utcnow()
+        start, stop = self._times()
+        errors: list[str] = []
+        warnings: list[str] = []
+        if start > now + MAX_AHEAD:
+            errors.append("The start is more than a day in the future.")
+        if stop is not None and stop > now + MAX_AHEAD:
+            errors.append("The stop is more than a day in the future.")
+        if stop is not None and stop < start:
+            errors.append("The stop is before the start.")
+        elif stop is None and start > now + timedelta(minutes=1) and start <= now + MAX_AHEAD:
+            errors.append("A running timer cannot start in the future.")
+        length = (stop or now) - start
+        if not errors and length > LONG_ENTRY:
+            hours = int(length.total_seconds() // 3600)
+            what = "This timer has been running" if stop is None else "This entry lasts"
+            warnings.append(f"{what} {hours} hours — more than a day. Check the times "
+                            "before saving.")
+        self.duration_label.setText(
+            format_clock(int(length.total_seconds())) if length.total_seconds() >= 0 else "—"
+        )
+        self.message.setText(" ".join(errors or warnings))
+        self.message.setStyleSheet(f"color: {ERROR_COLOR if errors else WARNING_COLOR};")
+        self.message.setVisible(bool(errors or warnings))
+        self.ok_button.setEnabled(not errors)
+
+    @property
+    def valid(self) -> bool:
+        return self.ok_button.isEnabled()
+
+    def accept(self) -> None:
+        self._validate()  # "now" moved on since the last check
+        if self.valid:
+            super().accept()
+
+    # -- results ---------------------------------------------------------------------------------
+    def tag_names(self) -> tuple[str, ...]:
+        return parse_tags(self.tags.text(), self._tag_names)
+
+    def draft(self) -> EntryDraft:
+        return EntryDraft(
+            description=self.description.text().strip(),
+            project_id=self._project_id,
+            task_id=self._task_id if self.uses_tasks else None,
+            tags=self.tag_names(),
+            billable=self.billable.isChecked(),
+        )
+
+    def changes(self) -> dict[str, object]:
+        """Edit mode: only the fields that differ from the entry."""
+        entry = self.entry
+        if entry is None:
+            return {}
+        out: dict[str, object] = {}
+        description = self.description.text().strip()
+        if description != entry.description:
+            out["description"] = description
+        if self._project_id != entry.project_id:
+            out["project_id"] = self._project_id
+        if self.uses_tasks and self._task_id != entry.task_id:
+            out["task_id"] = self._task_id
+        tags = self.tag_names()
+        if sorted(t.casefold() for t in tags) != sorted(t.casefold() for t in entry.tags):
+            out["tags"] = tags
+        if self.billable.isChecked() != entry.billable:
+            out["billable"] = self.billable.isChecked()
+        start, stop = self._times()
+        if start != entry.start.replace(microsecond=0):
+            out["start"] = start
+        if stop is not None and entry.stop is not None and stop != entry.stop.replace(
+            microsecond=0
+        ):
+            out["stop"] = stop
+        return out
