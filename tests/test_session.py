@@ -18,8 +18,10 @@ SERVICES = [Service.TOGGL, Service.CLOCKIFY]
 
 @pytest.fixture
 def account(emulator, tmp_path):
+    # confirm_after=0: after a lost answer, one look-up decides (the emulator's faults are
+    # instant; the wait for slow servers is tested in test_faults.py).
     acct = Account(TEST_KEY, emulator.base_url, tmp_path / "store.sqlite3",
-                   sleep=lambda s: None)
+                   sleep=lambda s: None, confirm_after=timedelta(0))
     yield acct
     acct.close()
 

@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS catalog (
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
     entry_id TEXT NOT NULL, payload TEXT NOT NULL, created TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, error TEXT, error_title TEXT);
+    attempts INTEGER NOT NULL DEFAULT 0, tried_at TEXT, error TEXT, error_title TEXT);
 CREATE TABLE IF NOT EXISTS id_map (
     service TEXT NOT NULL, local_id TEXT NOT NULL, server_id TEXT NOT NULL,
     PRIMARY KEY (service, local_id));
@@ -49,7 +49,8 @@ class OutboxItem:
     entry_id: str  # local or server id of the entry it acts on
     payload: dict[str, Any]
     created: datetime
-    attempts: int = 0
+    attempts: int = 0  # tries that may have reached the server
+    tried_at: datetime | None = None
     error: str | None = None
     error_title: str | None = None
 
@@ -204,7 +205,9 @@ class Store:
         rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
         return [OutboxItem(r["seq"], r["service"], r["action"], r["entry_id"],
                            json.loads(r["payload"]), parse_timestamp(r["created"]),
-                           r["attempts"], r["error"], r["error_title"]) for r in rows]
+                           r["attempts"],
+                           parse_timestamp(r["tried_at"]) if r["tried_at"] else None,
+                           r["error"], r["error_title"]) for r in rows]
 
     def remove_outbox(self, seq: int, db: sqlite3.Connection | None = None) -> None:
         (db or self._db).execute("DELETE FROM outbox WHERE seq=?", (seq,))
@@ -215,8 +218,14 @@ class Store:
             "UPDATE outbox SET attempts = attempts + ?, error=?, error_title=? WHERE seq=?",
             (int(attempt), error, title, seq))
 
-    def set_attempts(self, seq: int, attempts: int) -> None:
-        self._db.execute("UPDATE outbox SET attempts=? WHERE seq=?", (attempts, seq))
+    def mark_tried(self, seq: int, when: datetime) -> None:
+        """Written before a non-idempotent request is sent (write-ahead)."""
+        self._db.execute("UPDATE outbox SET attempts = attempts + 1, tried_at=? WHERE seq=?",
+                         (_ts(when), seq))
+
+    def set_attempts(self, seq: int, attempts: int, tried_at: datetime | None) -> None:
+        self._db.execute("UPDATE outbox SET attempts=?, tried_at=? WHERE seq=?",
+                         (attempts, _ts(tried_at), seq))
 
     def update_outbox_payload(self, seq: int, payload: dict[str, Any],
                               db: sqlite3.Connection | None = None) -> None:

@@ -4,7 +4,7 @@ service. Built on the worker thread, used only there."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..api.connections import Connections
@@ -14,7 +14,7 @@ from ..core import errors as e
 from ..core.durations import utcnow
 from ..core.models import Service
 from ..store.db import Store
-from .session import Session
+from .session import CONFIRM_AFTER, Session
 
 
 class Account:
@@ -26,8 +26,10 @@ class Account:
         connections: dict[str, str] | None = None,
         workspaces: dict[str, str] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        confirm_after: timedelta = CONFIRM_AFTER,
         **gateway_options: object,
     ) -> None:
+        self.confirm_after = confirm_after
         self.store = Store(store_path)
         self.base_url = base_url
         self.clock = clock
@@ -59,7 +61,7 @@ class Account:
             tracker = make_tracker(service, self._gw(), self.connection_ids.get(service.value))
             self._sessions[service] = Session(
                 tracker, self.store, workspace_id=self.workspace_ids.get(service.value),
-                clock=self.clock,
+                clock=self.clock, confirm_after=self.confirm_after,
             )
         return self._sessions[service]
 

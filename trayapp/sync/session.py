@@ -27,6 +27,7 @@ HISTORY = timedelta(days=14)  # what the menus, totals and "recent" need
 CATALOG_MAX_AGE = timedelta(hours=6)  # projects, clients and tags change rarely
 FRESH = timedelta(seconds=60)  # an action sent within this may use the server's "now"
 SINCE_MARGIN = timedelta(seconds=60)  # clock skew between us and the server
+CONFIRM_AFTER = timedelta(seconds=30)  # longer than any request can take (timeouts + retries)
 
 
 def draft_payload(draft: EntryDraft) -> dict[str, Any]:
@@ -80,8 +81,10 @@ class Session:
         *,
         workspace_id: str | None = None,
         clock: Callable[[], datetime] = utcnow,
+        confirm_after: timedelta = CONFIRM_AFTER,
     ) -> None:
         self.tracker = tracker
+        self.confirm_after = confirm_after
         self.store = store
         self.svc = tracker.service.value
         self.clock = clock
@@ -413,14 +416,18 @@ class Session:
 
     def _replay_start(self, wid: str, item: OutboxItem) -> None:
         draft = payload_draft(item.payload)
-        if item.attempts:  # an earlier try may have reached the server
+        if item.attempts:  # an earlier try may have reached the server: look first
             found = self._find(wid, draft)
             if found is not None:
                 self._commit(item, found, keep_stop=True)
                 return
+            if item.tried_at and self.clock() - item.tried_at < self.confirm_after:
+                # A slow server may still be applying that try: sending again now could
+                # make a second entry. Look again later.
+                raise e.OutcomeUnknown("Waiting to confirm that the server got the change.")
         # Write-ahead: count the try before sending, so that after a crash mid-request
         # (kill -9, power loss) the next run looks for the entry instead of making another.
-        self.store.mark_outbox(item.seq, error=None)
+        self.store.mark_tried(item.seq, self.clock())
         try:
             if item.action == "create":
                 entry = self.tracker.create(wid, draft)
@@ -428,14 +435,16 @@ class Session:
                 entry = self.tracker.start(wid, draft,
                                            stop_running=item.seq not in self._after_stop)
         except e.OutcomeUnknown:
-            # The server may have it already: look before trying again, never create twice.
-            entry = self._find(wid, draft) or (
-                self.tracker.create(wid, draft) if item.action == "create"
-                else self.tracker.start(wid, draft, stop_running=False))
+            # The answer was lost. If the server has it (the usual case), adopt it;
+            # if not, it may still be on its way: the next flush looks again.
+            found = self._find(wid, draft)
+            if found is None:
+                raise
+            entry = found
         except (e.NetworkError, e.Throttled, e.AuthError, e.ConnectionError_):
             # Refused before anything was done (no connection, 429, quota, key): no look-up
             # is needed next time, and a stop may still fold into this start.
-            self.store.set_attempts(item.seq, item.attempts)
+            self.store.set_attempts(item.seq, item.attempts, item.tried_at)
             raise
         self._commit(item, entry, keep_stop=True)
 
