@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["startup"]
+BENCHMARKS = ["startup", "budget", "status"]
 
 names = sys.argv[1:] or BENCHMARKS
 for name in names:

@@ -52,7 +52,7 @@ def test_other_modifiers_do_not_fire(backend, qtbot):
 
 
 def test_clash_with_another_client_is_reported(backend, qtbot):
-    from Xlib import X, XK
+    from Xlib import XK, X
     from Xlib import display as xdisplay
 
     other = xdisplay.Display()  # another X client holding Ctrl+Alt+Shift+Q first

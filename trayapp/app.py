@@ -27,6 +27,7 @@ from .core.models import EntryDraft, Service, TimeEntry
 from .paths import store_path
 from .platform.single_instance import InstanceServer
 from .sync.account import Account
+from .sync.schedule import SyncPolicy
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
 from .ui.icons import app_icon
@@ -36,9 +37,6 @@ from .worker import Done, Failed, Worker
 log = logging.getLogger(__name__)
 
 DEMO_KEY = "demo-key"
-IDLE_REFRESH_MS = 15 * 60 * 1000  # 4 requests an hour when idle: far under Toggl's 30
-MENU_REFRESH_AFTER_S = 120  # opening the menu re-checks the server at most every 2 minutes
-MAX_BACKOFF_MS = 5 * 60 * 1000
 
 
 class TrayApp(QObject):
@@ -52,7 +50,7 @@ class TrayApp(QObject):
         self.services: list[Service] = []
         self.settings_window: Any = None
         self._syncing = False
-        self._backoff_ms = 30_000
+        self.policy = SyncPolicy()
         self._dialogs: list[Any] = []
         self.instance: InstanceServer | None = None
 
@@ -60,7 +58,7 @@ class TrayApp(QObject):
         self._wire_tray()
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setSingleShot(True)
-        self.refresh_timer.timeout.connect(self.sync)
+        self.refresh_timer.timeout.connect(lambda: self.sync(catalog=False))
 
         key_problem: e.TrackerError | None = None
         key: str | None = None
@@ -182,18 +180,11 @@ class TrayApp(QObject):
     def schedule(self, snapshot: Snapshot) -> None:
         """The next automatic sync: slow when all is well, backing off when offline,
         and not before the quota resets when it is used up."""
-        if snapshot.paused_until:
-            delay = int((snapshot.paused_until - utcnow()).total_seconds() * 1000) + 1000
-        elif isinstance(snapshot.error, e.NetworkError | e.ServerError | e.RateLimited):
-            delay = self._backoff_ms
-            self._backoff_ms = min(self._backoff_ms * 2, MAX_BACKOFF_MS)
-        else:
-            self._backoff_ms = 30_000
-            delay = IDLE_REFRESH_MS
-        self.refresh_timer.start(max(1000, delay))
+        delay = self.policy.next_delay(snapshot, utcnow())
+        self.refresh_timer.start(max(1000, int(delay.total_seconds() * 1000)))
 
     # -- actions --------------------------------------------------------------------------------
-    def sync(self, catalog: bool = False) -> None:
+    def sync(self, catalog: bool | None = None) -> None:
         if self._syncing:
             return
         self._syncing = True
@@ -208,8 +199,7 @@ class TrayApp(QObject):
                          kind="snapshot")
 
     def menu_opening(self) -> None:
-        last = self.snapshot.last_sync if self.snapshot else None
-        if last is None or (utcnow() - last).total_seconds() > MENU_REFRESH_AFTER_S:
+        if self.policy.on_menu(self.snapshot, utcnow()):
             self.sync()
 
     def start(self, draft: EntryDraft, done: Done | None = None,

@@ -24,7 +24,7 @@ from .snapshot import Problem, Snapshot
 log = logging.getLogger(__name__)
 
 HISTORY = timedelta(days=14)  # what the menus, totals and "recent" need
-CATALOG_MAX_AGE = timedelta(hours=6)  # projects, clients and tags change rarely
+CATALOG_MAX_AGE = timedelta(hours=12)  # projects, clients and tags change rarely
 FRESH = timedelta(seconds=60)  # an action sent within this may use the server's "now"
 SINCE_MARGIN = timedelta(seconds=60)  # clock skew between us and the server
 CONFIRM_AFTER = timedelta(seconds=30)  # longer than any request can take (timeouts + retries)
@@ -172,19 +172,22 @@ class Session:
         assert wid is not None
         return wid
 
-    def sync(self, catalog: bool = False) -> Snapshot:
+    def sync(self, catalog: bool | None = None) -> Snapshot:
         """Send what is pending, then bring the cache up to date with as few requests as
-        the service allows (Toggl: one `since` request; Clockify: one page of two weeks)."""
+        the service allows (Toggl: one `since` request; Clockify: one page of two weeks).
+
+        catalog: True reloads projects, clients and tags; None reloads them when older than
+        CATALOG_MAX_AGE; False never (background syncs: nobody is looking at them)."""
         if self._guard(self._flush_and_sync, catalog):
             self.error = None
         return self.snapshot()
 
-    def _flush_and_sync(self, catalog: bool) -> None:
+    def _flush_and_sync(self, catalog: bool | None) -> None:
         self._flush()
         wid = self.prepare()
-        age = self.clock() - (self.store.meta_time(self._key("catalog_sync")) or datetime.min
-                              .replace(tzinfo=self.clock().tzinfo))
-        if catalog or age > CATALOG_MAX_AGE:
+        last = self.store.meta_time(self._key("catalog_sync"))
+        stale = last is None or self.clock() - last > CATALOG_MAX_AGE
+        if catalog or (catalog is None and stale):
             self.refresh_catalog(wid)
         self.refresh_entries(wid)
 
@@ -467,8 +470,12 @@ class Session:
             # Toggl stops the running entry itself when the next one starts: save a request.
             self.store.remove_outbox(item.seq)
             return
+        # Toggl's PATCH .../stop uses the server's clock and says 409 if the entry was
+        # stopped elsewhere meanwhile; it is right for a fresh stop. A late (replayed) stop,
+        # and any Clockify stop, carries the time the user actually stopped.
+        toggl_now = fresh and self.service is Service.TOGGL
         try:
-            entry = self.tracker.stop(wid, server_id, at=None if fresh else at)
+            entry = self.tracker.stop(wid, server_id, at=None if toggl_now else at)
         except e.Conflict:
             entry = self.tracker.entry(wid, server_id)  # stopped elsewhere: take the server's
         except e.OutcomeUnknown:

@@ -1,0 +1,138 @@
+"""Request budget for a scripted working day, counted from the emulator's request log.
+
+The day: launch with a warm cache, 12 timer switches and 40 menu opens over 8 working hours,
+then 8 idle hours with the app open and untouched, on a
+simulated clock (the same clock for the app's session and the emulator), driving the same
+Session and SyncPolicy the tray app uses. Reported per action and per hour, for both services.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from trayapp.core.models import EntryDraft, Service
+from trayapp.emulator import Emulator, serve
+from trayapp.sync.account import Account
+from trayapp.sync.schedule import SyncPolicy
+
+KEY = "bench-key"
+DAY_START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+WORK_HOURS = 8
+SWITCHES = 12
+MENU_OPENS = 40
+IDLE_HOURS = 8
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def day(service: Service) -> dict:
+    clock = Clock(DAY_START - timedelta(days=1))
+    emulator = Emulator(api_key=KEY, seed=True, clock=lambda: clock.now.timestamp())
+    server = serve(emulator, "127.0.0.1", 0)
+    store = Path(tempfile.mkdtemp(prefix="trayapp-budget-")) / "s.sqlite3"
+    try:
+        # Yesterday: the first launch fills the cache (cold start), then the app quits.
+        account = Account(KEY, server.base_url, store, clock=clock, min_interval=0)
+        cold_start = len(emulator.requests)
+        account.session(service).sync()
+        cold = len(emulator.requests) - cold_start
+        account.close()
+
+        # Today: launch with a warm cache.
+        clock.now = DAY_START
+        emulator.clear_requests()
+        account = Account(KEY, server.base_url, store, clock=clock, min_interval=0)
+        session = account.session(service)
+        policy = SyncPolicy()
+        counts: Counter[str] = Counter()
+
+        def spend(label: str, fn) -> object:
+            before = len(emulator.requests)
+            result = fn()
+            counts[label] += len(emulator.requests) - before
+            return result
+
+        snapshot = spend("launch", session.sync)
+        next_sync = clock.now + policy.next_delay(snapshot, clock.now)
+        end = DAY_START + timedelta(hours=WORK_HOURS)
+        rng = random.Random(7)
+        span = int((end - DAY_START).total_seconds())
+        events = sorted([(rng.randrange(60, span), "switch") for _ in range(SWITCHES)]
+                        + [(rng.randrange(60, span), "menu") for _ in range(MENU_OPENS)])
+        actions: Counter[str] = Counter()
+        for offset, kind in events + [(span, "end")]:
+            at = DAY_START + timedelta(seconds=offset)
+            while next_sync <= at:  # the idle timer fires on its own schedule
+                clock.now = next_sync
+                snapshot = spend("idle sync", lambda: session.sync(catalog=False))
+                actions["idle sync"] += 1
+                next_sync = clock.now + policy.next_delay(snapshot, clock.now)
+            clock.now = at
+            if kind == "switch":
+                session.start(EntryDraft(f"Task {actions['switch']}"))
+                spend("switch", session.flush)
+                actions["switch"] += 1
+            elif kind == "menu":
+                actions["menu open"] += 1
+                if policy.on_menu(session.snapshot(), clock.now):
+                    snapshot = spend("menu open", session.sync)
+                    # As in the app: any sync restarts the idle timer.
+                    next_sync = clock.now + policy.next_delay(snapshot, clock.now)
+        session.stop()
+        spend("stop", session.flush)
+        actions["stop"] += 1
+        actions["launch"] = 1
+
+        # Then the app stays open, untouched, for the idle hours.
+        idle_end = clock.now + timedelta(hours=IDLE_HOURS)
+        idle_from = len(emulator.requests)
+        while next_sync <= idle_end:
+            clock.now = next_sync
+            snapshot = spend("idle sync", lambda: session.sync(catalog=False))
+            actions["idle sync"] += 1
+            next_sync = clock.now + policy.next_delay(snapshot, clock.now)
+        idle_requests = len(emulator.requests) - idle_from
+
+        per_hour: Counter[int] = Counter(
+            int((datetime.fromtimestamp(r.time, UTC) - DAY_START).total_seconds() // 3600)
+            for r in emulator.requests if r.app == service.value)
+        account.close()
+        total = sum(counts.values())
+        return {
+            "service": service.value,
+            "cold_start_requests": cold,
+            "requests": dict(counts),
+            "actions": dict(actions),
+            "per_action": {k: round(counts[k] / actions[k], 2) for k in counts if actions[k]},
+            "total_day": total,
+            "max_per_hour": max(per_hour.values()) if per_hour else 0,
+            "per_hour": [per_hour.get(h, 0) for h in range(WORK_HOURS + IDLE_HOURS + 1)],
+            "idle_per_hour": round(idle_requests / IDLE_HOURS, 2),
+        }
+    finally:
+        server.close()
+
+
+def main() -> int:
+    report = [day(Service.TOGGL), day(Service.CLOCKIFY)]
+    print(json.dumps(report, indent=2))
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "budget.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
