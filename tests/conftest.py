@@ -68,3 +68,10 @@ def gateway(emulator):
         yield gw
     finally:
         gw.close()
+
+
+@pytest.fixture
+def home(tmp_path):
+    for sub in ("config", "data", "runtime"):
+        (tmp_path / sub).mkdir(mode=0o700)
+    return tmp_path

@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+DEFAULT_KEY = "test-key"  # what the emulator fixture accepts
+
 
 class AppProcess:
     """`python -m trayapp ...` on xcb with TRAYAPP_E2E=1; collects its E2E events."""
@@ -67,3 +69,33 @@ def screenshot(path: Path) -> None:
             "a = A(['shot']); a.primaryScreen().grabWindow(0).save(sys.argv[1])")
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=20,
                    env=dict(os.environ, QT_QPA_PLATFORM="xcb"))
+
+
+NO_QT = ("import sys, runpy; sys.argv = ['trayapp', *sys.argv[1:]]\n"
+         "try:\n    runpy.run_module('trayapp', run_name='__main__')\n"
+         "finally:\n    assert 'PySide6' not in sys.modules, 'one-shot imported Qt'\n")
+
+
+def env_for(home: Path, base_url: str | None, key: str | None = DEFAULT_KEY) -> dict[str, str]:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "config"),
+               XDG_DATA_HOME=str(home / "data"), XDG_RUNTIME_DIR=str(home / "runtime"))
+    env.pop("MATON_API_KEY", None)
+    if key:
+        env["MATON_API_KEY"] = key
+    if base_url:
+        env["TRAYAPP_GATEWAY_URL"] = base_url
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never a real keyring here
+    return env
+
+
+def cli(home, base_url, *args, key=DEFAULT_KEY, timeout=30):
+    return subprocess.run([sys.executable, "-c", NO_QT, *args], env=env_for(home, base_url, key),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def wait_for_socket(home: Path, timeout: float = 15) -> None:
+    sock = home / "runtime" / "trayapp" / "ipc.sock"
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not sock.exists():
+        time.sleep(0.05)
+    assert sock.exists(), "the app never opened its command socket"

@@ -9,45 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
-
-import pytest
 
 from trayapp.api.connections import Connections
 from trayapp.api.gateway import Gateway
 from trayapp.core.models import Service
 
 from .conftest import TEST_KEY
-from .e2e import AppProcess
-
-NO_QT = ("import sys, runpy; sys.argv = ['trayapp', *sys.argv[1:]]\n"
-         "try:\n    runpy.run_module('trayapp', run_name='__main__')\n"
-         "finally:\n    assert 'PySide6' not in sys.modules, 'one-shot imported Qt'\n")
-
-
-@pytest.fixture
-def home(tmp_path):
-    for sub in ("config", "data", "runtime"):
-        (tmp_path / sub).mkdir(mode=0o700)
-    return tmp_path
-
-
-def env_for(home: Path, base_url: str | None, key: str | None = TEST_KEY) -> dict[str, str]:
-    env = dict(os.environ, XDG_CONFIG_HOME=str(home / "config"),
-               XDG_DATA_HOME=str(home / "data"), XDG_RUNTIME_DIR=str(home / "runtime"))
-    env.pop("MATON_API_KEY", None)
-    if key:
-        env["MATON_API_KEY"] = key
-    if base_url:
-        env["TRAYAPP_GATEWAY_URL"] = base_url
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never a real keyring here
-    return env
-
-
-def cli(home, base_url, *args, key=TEST_KEY, timeout=30):
-    return subprocess.run([sys.executable, "-c", NO_QT, *args], env=env_for(home, base_url, key),
-                          capture_output=True, text=True, timeout=timeout)
+from .e2e import AppProcess, cli, env_for, wait_for_socket
 
 
 def test_version():
@@ -115,14 +83,6 @@ def test_oneshot_errors_are_clear_and_non_zero(home, emulator):
 
     out = cli(home, "http://example.com", "status")
     assert out.returncode != 0
-
-
-def wait_for_socket(home: Path, timeout: float = 15) -> None:
-    sock = home / "runtime" / "trayapp" / "ipc.sock"
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and not sock.exists():
-        time.sleep(0.05)
-    assert sock.exists(), "the app never opened its command socket"
 
 
 def test_second_launch_hands_over_and_commands_go_to_the_app(home, emulator):

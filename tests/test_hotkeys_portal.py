@@ -6,6 +6,7 @@ import json
 import selectors
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,6 @@ class Portal:
         self._call("Activate", "s", (shortcut_id,))
 
     def stop(self) -> None:
-        if getattr(self, "conn", None) is not None:
-            self.conn.close()
         self.proc.terminate()
         try:
             self.proc.wait(5)
@@ -59,6 +58,18 @@ class Portal:
             self.proc.kill()
             self.proc.wait(5)
         self.proc.stdout.close()
+        if getattr(self, "conn", None) is not None:
+            # The next test must not meet this portal's name on the bus.
+            from jeepney.bus_messages import message_bus
+
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                reply = self.conn.send_and_get_reply(
+                    message_bus.NameHasOwner("org.freedesktop.portal.Desktop"), timeout=5)
+                if not reply.body[0]:
+                    break
+                time.sleep(0.02)
+            self.conn.close()
 
 
 @pytest.fixture
@@ -184,6 +195,14 @@ def test_cancelled_bind_is_reported(start_portal, make_backend, qtbot):
     assert "cancelled" in errors["toggle"]
 
 
+def test_bind_error_reply_is_reported(start_portal, make_backend, qtbot):
+    start_portal("--bind-error")
+    backend = make_backend()
+    errors = bind(backend, qtbot)
+    assert set(errors) == set(BINDINGS)
+    assert "BindShortcuts is not implemented" in errors["menu"]
+
+
 def test_portal_without_registry_still_works(start_portal, make_backend, qtbot):
     portal = start_portal("--no-registry")
     backend = make_backend()
@@ -215,3 +234,20 @@ def test_no_session_bus_is_unavailable(monkeypatch, make_backend):
     backend = make_backend()
     assert not backend.available
     assert "D-Bus" in backend.unavailable_reason
+
+
+def test_create_backend_picks_the_portal_on_wayland(start_portal, qtbot, monkeypatch):
+    from trayapp.platform.hotkeys import create_backend
+
+    portal = start_portal()
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-test")
+    monkeypatch.delenv("TRAYAPP_HOTKEYS", raising=False)
+    b = create_backend()
+    try:
+        assert b.name == "portal" and b.available
+        bind(b, qtbot)
+        with qtbot.waitSignal(b.activated, timeout=5000) as blocker:
+            portal.activate("toggle")
+        assert blocker.args == ["toggle"]
+    finally:
+        b.close()

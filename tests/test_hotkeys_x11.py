@@ -104,3 +104,19 @@ def test_held_key_fires_once(backend, qtbot):
         subprocess.run(["xdotool", "keyup", "ctrl+alt+shift+t"], check=True, timeout=10)
     qtbot.wait(100)
     assert fired == ["toggle"]
+
+
+def test_create_backend_picks_x11_in_an_x11_session(x11, qtbot, monkeypatch):
+    from trayapp.platform.hotkeys import create_backend
+
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
+    monkeypatch.delenv("TRAYAPP_HOTKEYS", raising=False)
+    b = create_backend()
+    try:
+        assert b.name == "x11" and b.available
+        assert b.register({"toggle": "Ctrl+Alt+Shift+T"}) == {}
+        with qtbot.waitSignal(b.activated, timeout=5000):
+            xdotool("ctrl+alt+shift+t")
+    finally:
+        b.close()

@@ -1,8 +1,10 @@
-"""The composition root: builds the worker, the tray and the windows, and wires them.
+"""The composition root: builds the workers, the tray and the windows, and wires them.
 
-Every user action follows one path: tray/hotkey/command -> a slot here -> a worker call that
-applies it to the local store (milliseconds) -> the new Snapshot to the tray -> a second worker
-call that sends it (flush) -> the reconciled Snapshot. The GUI thread never waits on the network.
+Two worker threads share one Account: `local` applies user actions to the store (milliseconds,
+never behind a slow request, so an action is on disk before anything else happens) and `net`
+does every request (flush, sync, connections). Every user action follows one path:
+tray/hotkey/command -> a slot here -> `local` applies it -> the new Snapshot to the tray ->
+`net` sends it (flush) -> the reconciled Snapshot. The GUI thread never waits on the network.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ class TrayApp(QObject):
         self.qapp = qapp
         self.config = Config.load()
         self.demo_server: Any = None
-        self.worker: Worker | None = None
+        self.account: Account | None = None
+        self.local: Worker | None = None  # store-only work: user actions, snapshots
+        self.net: Worker | None = None  # every request
         self.snapshot: Snapshot | None = None
         self.services: list[Service] = []
         self.settings_window: Any = None
@@ -88,14 +92,14 @@ class TrayApp(QObject):
         else:
             base_url, path = gateway_url(), store_path()
             connections = dict(self.config.connections)
-            self.services = [Service(s) for s in connections if s in Service._value2member_map_]
+            self.services = commands.connected(self.config)
         logs.REDACT.secrets.add(key or "")
         workspaces = {} if self.demo else dict(self.config.workspaces)
 
-        def make_backend() -> Account:
-            return Account(key, base_url, path, connections, workspaces)
-
-        self.worker = Worker(make_backend, self)
+        self.account = Account(key, base_url, path, connections, workspaces)
+        account = self.account
+        self.local = Worker(lambda: account, self, "trayapp-local", owns_backend=False)
+        self.net = Worker(lambda: account, self, "trayapp-net", owns_backend=False)
         self.tray.demo = self.demo
         self.call(lambda a: a.session(self.service).snapshot(), self.show)  # instant, local
         if not self.demo and not self.services:
@@ -111,8 +115,14 @@ class TrayApp(QObject):
 
     def call(self, fn: Callable[[Account], Any], done: Callable[[Any], None] | None = None,
              kind: str | None = "snapshot") -> None:
-        assert self.worker is not None
-        self.worker.call(fn, done or self.show, self.failed, kind=kind)
+        """Local work (the store only): never waits behind a request."""
+        assert self.local is not None
+        self.local.call(fn, done or self.show, self.failed, kind=kind)
+
+    def net_call(self, fn: Callable[[Account], Any], done: Callable[[Any], None] | None = None,
+                 failed: Failed | None = None, kind: str | None = "net") -> None:
+        assert self.net is not None
+        self.net.call(fn, done or self.show, failed or self.failed, kind=kind)
 
     def session_call(self, method: str, *args: Any, then_flush: bool = True,
                      service: Service | None = None, done: Done | None = None,
@@ -125,16 +135,16 @@ class TrayApp(QObject):
             if done is not None:
                 done(snapshot)
 
-        assert self.worker is not None
         def refused(error: e.TrackerError) -> None:
             self.failed(error)
             if failed is not None:
                 failed(error)
 
-        self.worker.call(lambda a: getattr(a.session(service), method)(*args), applied, refused,
-                         kind="snapshot")
+        assert self.local is not None
+        self.local.call(lambda a: getattr(a.session(service), method)(*args), applied, refused,
+                        kind=None)
         if then_flush:
-            self.call(lambda a: a.session(service).flush())
+            self.net_call(lambda a: a.session(service).flush(), kind=None)
 
     def discover_connections(self) -> None:
         """First run with a key: which services are connected? (Maton, not Toggl's quota.)"""
@@ -143,8 +153,7 @@ class TrayApp(QObject):
             for conn in sorted(active, key=lambda c: c.created or utcnow(), reverse=True):
                 self.config.connections[conn.app] = conn.id
             self.config.save()
-            self.services = [Service(s) for s in self.config.connections
-                             if s in Service._value2member_map_]
+            self.services = commands.connected(self.config)
             if not self.services:
                 self.failed(e.NoConnection("No Toggl Track or Clockify account is connected."))
                 self.show_settings()
@@ -152,7 +161,7 @@ class TrayApp(QObject):
             self.call(lambda a: self._adopt_connections(a))
             self.sync()
 
-        self.call(lambda a: a.connections.list(), found, kind="connections")
+        self.net_call(lambda a: a.connections.list(), found, kind="connections")
 
     def _adopt_connections(self, account: Account) -> Snapshot:
         for service in Service:
@@ -163,6 +172,10 @@ class TrayApp(QObject):
     def show(self, snapshot: Snapshot | None) -> None:
         if snapshot is None or snapshot.service is not self.service:
             return
+        current = self.snapshot
+        if current is not None and current.service is snapshot.service \
+                and snapshot.version < current.version:
+            return  # produced before a newer one that is already shown (two threads)
         self.snapshot = snapshot
         self.tray.set_snapshot(snapshot, self.services)
 
@@ -194,9 +207,8 @@ class TrayApp(QObject):
             self._syncing = False
             self.failed(error)
 
-        assert self.worker is not None
-        self.worker.call(lambda a: a.session(service).sync(catalog), self.synced, failed,
-                         kind="snapshot")
+        self.net_call(lambda a: a.session(service).sync(catalog), self.synced, failed,
+                      kind="sync")
 
     def menu_opening(self) -> None:
         if self.policy.on_menu(self.snapshot, utcnow()):
@@ -311,8 +323,8 @@ class TrayApp(QObject):
         service = self.service
 
         def tasks_wanted(project_id: str) -> None:
-            self.call(lambda a: a.session(service).tasks(project_id),
-                      lambda tasks: dialog.set_tasks(project_id, tasks), kind=None)
+            self.net_call(lambda a: a.session(service).tasks(project_id),
+                          lambda tasks: dialog.set_tasks(project_id, tasks), kind=None)
 
         dialog.tasks_wanted.connect(tasks_wanted)
 
@@ -372,8 +384,8 @@ class TrayApp(QObject):
         from .ui.settings import SettingsWindow
 
         if self.settings_window is None:
-            assert self.worker is not None
-            window = SettingsWindow(self.worker, self.config)
+            assert self.net is not None
+            window = SettingsWindow(self.net, self.config)
             window.key_changed.connect(self.key_changed)
             window.connections_changed.connect(self.connections_changed)
             window.config_changed.connect(self.config_changed)
@@ -392,8 +404,7 @@ class TrayApp(QObject):
     def connections_changed(self) -> None:
         if self.demo:
             return
-        self.services = [Service(s) for s in self.config.connections
-                         if s in Service._value2member_map_]
+        self.services = commands.connected(self.config)
         self.call(lambda a: self._adopt_connections(a))
         self.sync(catalog=True)
 
@@ -407,9 +418,7 @@ class TrayApp(QObject):
         self.tray.popup_menu()
 
     def _restart_backend(self, demo: bool, key: str | None) -> None:
-        if self.worker is not None:
-            self.worker.shutdown()
-            self.worker.deleteLater()
+        self._stop_workers()
         if self.demo_server is not None:
             self.demo_server.close()
             self.demo_server = None
@@ -427,11 +436,20 @@ class TrayApp(QObject):
         if self.instance is not None:
             self.instance.close()
         self.tray.icon.hide()
-        if self.worker is not None:
-            self.worker.shutdown()
+        self._stop_workers()
         if self.demo_server is not None:
             self.demo_server.close()
         self.qapp.quit()
+
+    def _stop_workers(self) -> None:
+        for worker in (self.local, self.net):
+            if worker is not None:
+                worker.shutdown()
+                worker.deleteLater()
+        self.local = self.net = None
+        if self.account is not None:
+            self.account.close()
+            self.account = None
 
     # -- wiring ----------------------------------------------------------------------------------
     def _wire_tray(self) -> None:

@@ -82,13 +82,18 @@ def draft_from(snapshot: Snapshot, args: dict[str, Any]) -> EntryDraft:
                       tags=tags, billable=billable)
 
 
+def connected(config: Config) -> list[Service]:
+    """The services with a Maton connection, in a fixed order (Toggl Track first)."""
+    return [s for s in Service if s.value in config.connections]
+
+
 def pick_service(config: Config, wanted: str | None) -> Service:
     if wanted:
         return Service(wanted)
     if config.service:
         return Service(config.service)
-    connected = [s for s in Service if s.value in config.connections]
-    return connected[0] if connected else Service.TOGGL
+    services = connected(config)
+    return services[0] if services else Service.TOGGL
 
 
 def run_oneshot(command: str, args: dict[str, Any]) -> int:

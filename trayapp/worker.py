@@ -28,9 +28,10 @@ class _Runner(QObject):
 
     finished = Signal(int, object, object)  # request id, result, error
 
-    def __init__(self, make_backend: Callable[[], Any]) -> None:
+    def __init__(self, make_backend: Callable[[], Any], owns_backend: bool) -> None:
         super().__init__()
         self._make_backend = make_backend
+        self._owns_backend = owns_backend
         self.backend: Any = None
 
     @Slot(int, object)
@@ -49,7 +50,7 @@ class _Runner(QObject):
 
     @Slot()
     def close(self) -> None:
-        closer = getattr(self.backend, "close", None)
+        closer = getattr(self.backend, "close", None) if self._owns_backend else None
         if closer:
             try:
                 closer()
@@ -65,14 +66,16 @@ class Worker(QObject):
     _close = Signal()
     busy_changed = Signal(bool)
 
-    def __init__(self, make_backend: Callable[[], Any], parent: QObject | None = None) -> None:
+    def __init__(self, make_backend: Callable[[], Any], parent: QObject | None = None,
+                 name: str = "trayapp-worker", owns_backend: bool = True) -> None:
+        """`owns_backend`: close the backend when the thread ends (False when shared)."""
         super().__init__(parent)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[str | None, Done | None, Failed | None]] = {}
         self._latest: dict[str, int] = {}
         self._thread = QThread()
-        self._thread.setObjectName("trayapp-worker")
-        self._runner = _Runner(make_backend)
+        self._thread.setObjectName(name)
+        self._runner = _Runner(make_backend, owns_backend)
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
         self._close.connect(self._runner.close)

@@ -8,7 +8,8 @@ Control it over D-Bus (interface io.github.trayapp.FakePortal at /io/github/tray
 
 Options: --no-shortcuts (no GlobalShortcuts interface, like GNOME < 48), --no-registry,
 --bind-response N (Response code for BindShortcuts, e.g. 1 = cancelled), --drop ID (leave an id
-out of the bound shortcuts), --early-response (send Response before the method's reply).
+out of the bound shortcuts), --early-response (send Response before the method's reply),
+--bind-error (BindShortcuts fails with an error reply, as some GNOME 48 setups do).
 Prints READY once it owns the name. Runs until killed.
 """
 
@@ -126,6 +127,9 @@ class FakePortal:
 
     def bind(self, msg, sender: str) -> None:
         session, shortcuts, _parent, options = msg.body
+        if self.args.bind_error:
+            return self.error(msg, "org.freedesktop.DBus.Error.NotSupported",
+                              "BindShortcuts is not implemented")
         if session not in self.sessions:
             return self.error(msg, "org.freedesktop.portal.Error.NotFound", "No such session")
         bound = [
@@ -152,6 +156,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--no-shortcuts", action="store_true")
     parser.add_argument("--no-registry", action="store_true")
     parser.add_argument("--early-response", action="store_true")
+    parser.add_argument("--bind-error", action="store_true")
     parser.add_argument("--bind-response", type=int, default=0)
     parser.add_argument("--drop", action="append", default=[])
     FakePortal(parser.parse_args(argv)).run()

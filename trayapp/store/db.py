@@ -3,19 +3,21 @@ so a kill -9 at any moment leaves either the old or the new state, never half of
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.durations import format_timestamp, parse_timestamp
 from ..core.models import Client, Project, Tag, Task, TimeEntry
 
+T = TypeVar("T")
 SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,8 +77,19 @@ def _entry_from(row: sqlite3.Row) -> TimeEntry:
     )
 
 
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Store:
-    """Used from one thread at a time (the worker); a lock guards against surprises."""
+    """Shared by the worker threads (local actions, network): one connection, and one
+    re-entrant lock around every use, so a transaction of one thread is never interleaved
+    with statements of the other."""
 
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
@@ -90,7 +103,14 @@ class Store:
         self.set_meta("schema", str(SCHEMA_VERSION))
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
+
+    @property
+    def version(self) -> int:
+        """Grows with every change: newer snapshots have higher versions."""
+        with self._lock:
+            return self._db.total_changes
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -104,10 +124,12 @@ class Store:
             self._db.execute("COMMIT")
 
     # -- meta -----------------------------------------------------------------------------
+    @_locked
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row["value"] if row else default
 
+    @_locked
     def set_meta(self, key: str, value: str | None, db: sqlite3.Connection | None = None) -> None:
         conn = db or self._db
         if value is None:
@@ -115,15 +137,18 @@ class Store:
         else:
             conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    @_locked
     def meta_time(self, key: str) -> datetime | None:
         value = self.meta(key)
         return parse_timestamp(value) if value else None
 
+    @_locked
     def set_meta_time(self, key: str, value: datetime | None,
                       db: sqlite3.Connection | None = None) -> None:
         self.set_meta(key, format_timestamp(value) if value else None, db)
 
     # -- entries --------------------------------------------------------------------------
+    @_locked
     def put_entries(self, service: str, entries: Iterable[TimeEntry],
                     db: sqlite3.Connection | None = None) -> None:
         conn = db or self._db
@@ -132,16 +157,19 @@ class Store:
             [_entry_row(service, e) for e in entries],
         )
 
+    @_locked
     def delete_entry(self, service: str, entry_id: str,
                      db: sqlite3.Connection | None = None) -> None:
         (db or self._db).execute("DELETE FROM entries WHERE service=? AND id=?",
                                  (service, entry_id))
 
+    @_locked
     def entry(self, service: str, entry_id: str) -> TimeEntry | None:
         row = self._db.execute("SELECT * FROM entries WHERE service=? AND id=?",
                                (service, entry_id)).fetchone()
         return _entry_from(row) if row else None
 
+    @_locked
     def entries(self, service: str, since: datetime | None = None,
                 limit: int | None = None) -> list[TimeEntry]:
         """Newest first."""
@@ -155,24 +183,28 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [_entry_from(r) for r in self._db.execute(sql, args)]
 
+    @_locked
     def running(self, service: str) -> list[TimeEntry]:
         rows = self._db.execute(
             "SELECT * FROM entries WHERE service=? AND stop IS NULL ORDER BY start DESC",
             (service,))
         return [_entry_from(r) for r in rows]
 
+    @_locked
     def replace_entries(self, service: str, start: datetime, end: datetime,
                         entries: Iterable[TimeEntry], keep: set[str],
                         db: sqlite3.Connection) -> None:
         """Make the cache equal the server for [start, end), keeping ids in `keep` (unsynced)."""
         rows = db.execute("SELECT id FROM entries WHERE service=? AND start>=? AND start<?",
                           (service, _ts(start), _ts(end))).fetchall()
-        stale = {r["id"] for r in rows} - keep
+        # Rows with a local id were made here and not yet confirmed: never the server's to drop.
+        stale = {r["id"] for r in rows if not r["id"].startswith(LOCAL_PREFIX)} - keep
         db.executemany("DELETE FROM entries WHERE service=? AND id=?",
                        [(service, i) for i in stale])
         self.put_entries(service, entries, db)
 
     # -- catalog: projects, clients, tags, tasks ------------------------------------------
+    @_locked
     def put_catalog(self, service: str, kind: str, items: Iterable[Any],
                     replace_all: bool = False, db: sqlite3.Connection | None = None) -> None:
         conn = db or self._db
@@ -183,6 +215,7 @@ class Store:
             [(service, kind, item.id, json.dumps(_fields(item))) for item in items],
         )
 
+    @_locked
     def catalog(self, service: str, kind: str) -> list[Any]:
         cls = CATALOG_TYPES[kind]
         rows = self._db.execute("SELECT data FROM catalog WHERE service=? AND kind=?",
@@ -190,6 +223,7 @@ class Store:
         return [cls(**json.loads(r["data"])) for r in rows]
 
     # -- outbox ---------------------------------------------------------------------------
+    @_locked
     def add_outbox(self, service: str, action: str, entry_id: str, payload: dict[str, Any],
                    created: datetime, db: sqlite3.Connection) -> int:
         cur = db.execute(
@@ -197,6 +231,7 @@ class Store:
             (service, action, entry_id, json.dumps(payload), _ts(created)))
         return int(cur.lastrowid or 0)
 
+    @_locked
     def outbox(self, service: str | None = None) -> list[OutboxItem]:
         sql, args = "SELECT * FROM outbox", []
         if service:
@@ -209,34 +244,51 @@ class Store:
                            parse_timestamp(r["tried_at"]) if r["tried_at"] else None,
                            r["error"], r["error_title"]) for r in rows]
 
+    @_locked
     def remove_outbox(self, seq: int, db: sqlite3.Connection | None = None) -> None:
         (db or self._db).execute("DELETE FROM outbox WHERE seq=?", (seq,))
 
+    @_locked
     def mark_outbox(self, seq: int, *, error: str | None, title: str | None = None,
                     attempt: bool = True) -> None:
         self._db.execute(
             "UPDATE outbox SET attempts = attempts + ?, error=?, error_title=? WHERE seq=?",
             (int(attempt), error, title, seq))
 
-    def mark_tried(self, seq: int, when: datetime) -> None:
-        """Written before a non-idempotent request is sent (write-ahead)."""
-        self._db.execute("UPDATE outbox SET attempts = attempts + 1, tried_at=? WHERE seq=?",
-                         (_ts(when), seq))
+    @_locked
+    def outbox_item(self, seq: int) -> OutboxItem | None:
+        found = [i for i in self.outbox() if i.seq == seq]
+        return found[0] if found else None
 
+    @_locked
+    def mark_tried(self, seq: int, when: datetime) -> OutboxItem | None:
+        """Written before a non-idempotent request is sent (write-ahead). Returns the item as
+        it is now (another thread may have folded a change into it), None if it is gone."""
+        with self.transaction() as db:
+            item = self.outbox_item(seq)
+            if item is not None:
+                db.execute("UPDATE outbox SET attempts = attempts + 1, tried_at=? WHERE seq=?",
+                           (_ts(when), seq))
+            return item
+
+    @_locked
     def set_attempts(self, seq: int, attempts: int, tried_at: datetime | None) -> None:
         self._db.execute("UPDATE outbox SET attempts=?, tried_at=? WHERE seq=?",
                          (attempts, _ts(tried_at), seq))
 
+    @_locked
     def update_outbox_payload(self, seq: int, payload: dict[str, Any],
                               db: sqlite3.Connection | None = None) -> None:
         (db or self._db).execute("UPDATE outbox SET payload=? WHERE seq=?",
                                  (json.dumps(payload), seq))
 
     # -- local ids ------------------------------------------------------------------------
+    @_locked
     def map_id(self, service: str, local_id: str, server_id: str,
                db: sqlite3.Connection) -> None:
         db.execute("INSERT OR REPLACE INTO id_map VALUES (?,?,?)", (service, local_id, server_id))
 
+    @_locked
     def server_id(self, service: str, entry_id: str) -> str | None:
         """The server id for a local id (itself when it already is a server id)."""
         if not entry_id.startswith(LOCAL_PREFIX):

@@ -113,6 +113,7 @@ class Session:
     # -- reading --------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         """The local truth, from the store alone: no request."""
+        version = self.store.version
         since = self._now() - HISTORY
         entries = tuple(self.store.entries(self.svc, since=since))
         outbox = self.store.outbox(self.svc)
@@ -138,6 +139,7 @@ class Session:
             error=self.error,
             paused_until=self.paused_until,
             descriptions=descriptions,
+            version=version,
         )
 
     def _describe(self, item: OutboxItem) -> str:
@@ -221,10 +223,12 @@ class Session:
     def refresh_entries(self, wid: str) -> None:
         started = self.clock()
         last = self.store.meta_time(self._key("last_sync"))
-        busy = self._busy_ids()
+        # `busy` is read inside each write transaction: a local action made while the request
+        # was on its way must win over the (older) server answer.
         if self.tracker.supports_since and last and started - last < HISTORY:
             changed = self.tracker.changed_since(wid, last - SINCE_MARGIN)
             with self.store.transaction() as db:
+                busy = self._busy_ids()
                 for entry in changed:
                     if entry.id in busy:
                         continue  # our own unsent change wins until it is sent
@@ -235,8 +239,10 @@ class Session:
                 self.store.set_meta_time(self._key("last_sync"), started, db)
         else:
             start, end = started - HISTORY, started + timedelta(days=1)
-            found = [x for x in self.tracker.entries(wid, start, end) if x.id not in busy]
+            found = self.tracker.entries(wid, start, end)
             with self.store.transaction() as db:
+                busy = self._busy_ids()
+                found = [x for x in found if x.id not in busy]
                 self.store.replace_entries(self.svc, start, end, found, busy, db)
                 self.store.set_meta_time(self._key("last_sync"), started, db)
 
@@ -430,7 +436,12 @@ class Session:
                 raise e.OutcomeUnknown("Waiting to confirm that the server got the change.")
         # Write-ahead: count the try before sending, so that after a crash mid-request
         # (kill -9, power loss) the next run looks for the entry instead of making another.
-        self.store.mark_tried(item.seq, self.clock())
+        # From here on no change folds into this item; take it as it is now.
+        current = self.store.mark_tried(item.seq, self.clock())
+        if current is None:
+            return  # deleted before it was ever sent
+        item = current
+        draft = payload_draft(item.payload)
         try:
             if item.action == "create":
                 entry = self.tracker.create(wid, draft)
@@ -467,9 +478,13 @@ class Session:
         fresh = self.clock() - at < FRESH
         if (item.payload.get("implicit") and fresh and self.service is Service.TOGGL
                 and following is not None and following.action == "start"):
-            # Toggl stops the running entry itself when the next one starts: save a request.
-            self.store.remove_outbox(item.seq)
-            return
+            # Toggl stops the running entry itself when the next one starts: save a request,
+            # as long as that start is still queued (it may have been deleted meanwhile).
+            with self.store.transaction() as db:
+                still = self.store.outbox_item(following.seq)
+                if still is not None and still.action == "start":
+                    self.store.remove_outbox(item.seq, db)
+                    return
         # Toggl's PATCH .../stop uses the server's clock and says 409 if the entry was
         # stopped elsewhere meanwhile; it is right for a fresh stop. A late (replayed) stop,
         # and any Clockify stop, carries the time the user actually stopped.

@@ -40,6 +40,7 @@ class Snapshot:
     paused_until: datetime | None = None
     first_weekday: int = 0
     descriptions: tuple[str, ...] = field(default=())
+    version: int = 0  # the store's change counter: a higher version is newer
 
     @property
     def project_by_id(self) -> dict[str, Project]:

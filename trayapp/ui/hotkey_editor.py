@@ -39,7 +39,8 @@ class ChordEdit(QKeySequenceEdit):
         super().__init__(parent)
         self.setMaximumSequenceLength(1)
         self.setClearButtonEnabled(True)
-        self._before: QKeySequence | None = None  # the value when the current recording began
+        self._value = ""  # the last committed (or programmatically set) text
+        self._recording = False
         self.editingFinished.connect(self._finish)
         self.keySequenceChanged.connect(self._changed)
 
@@ -48,43 +49,48 @@ class ChordEdit(QKeySequenceEdit):
 
     def set_text(self, text: str) -> None:
         """Set without emitting anything (programmatic changes are not user edits)."""
-        self._before = None
+        self._recording = False
         self.blockSignals(True)
         try:
             self.setKeySequence(QKeySequence.fromString(text, _PORTABLE))
         finally:
             self.blockSignals(False)
+        self._value = self.text()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Backspace) and not mods:
-            self._before = None
+            self._recording = False
             self.clear()  # -> keySequenceChanged("") outside a recording -> committed("")
             return
-        if self._before is None:
-            self._before = self.keySequence()
+        self._recording = True
         super().keyPressEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
-        if self._before is not None and self.keySequence().isEmpty():
-            self.set_text(self._before.toString(_PORTABLE))  # only modifiers were pressed
+        if self._recording:  # left with only modifiers pressed: keep what was there
+            self.set_text(self._value)
 
     def _changed(self, seq: QKeySequence) -> None:
-        # Recording clears the field first; only a clear outside a recording (the clear button,
-        # Escape, Backspace) is a user edit.
-        if self._before is None and seq.isEmpty():
-            self.committed.emit("")
+        # A recording clears the field first; only a clear outside one (the clear button,
+        # Escape, Backspace) is an edit.
+        if not self._recording and seq.isEmpty():
+            self._commit()
 
     def _finish(self) -> None:
-        # Qt also finishes on every focus-out: only a recording that changed something counts.
-        before, self._before = self._before, None
-        if before is None:
+        # Qt also "finishes" on every focus-out: only the end of a real recording counts.
+        if not self._recording:
             return
+        self._recording = False
         if self.keySequence().isEmpty():
-            self.set_text(before.toString(_PORTABLE))  # only modifiers were pressed
-        elif before != self.keySequence():
-            self.committed.emit(self.text())
+            self.set_text(self._value)
+        else:
+            self._commit()
+
+    def _commit(self) -> None:
+        if self.text() != self._value:
+            self._value = self.text()
+            self.committed.emit(self._value)
 
 
 class HotkeyEditor(QWidget):

@@ -15,13 +15,12 @@ from PySide6.QtGui import (
     QAction,
     QColor,
     QIcon,
-    QKeySequence,
+    QKeyEvent,
     QPainter,
     QPainterPath,
     QPalette,
     QPen,
     QPixmap,
-    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -91,6 +90,14 @@ def check_key(key: str, base_url: str) -> list[Connection]:
         gateway.close()
 
 
+def _span(seconds: float) -> str:
+    """300 -> '5 minutes', 0.4 -> '1 second'."""
+    if seconds >= 120:
+        return f"{round(seconds / 60)} minutes"
+    n = max(1, round(seconds))
+    return f"{n} second{'' if n == 1 else 's'}"
+
+
 def _eye_icon(crossed: bool, color: QColor) -> QIcon:
     """The show/hide glyph for the key field, drawn so it exists without an icon theme."""
     icon = QIcon()
@@ -134,6 +141,7 @@ class _Wait:
     poll: QTimer
     deadline: QTimer
     previous: tuple[str, str]  # the row's (state, text) to restore on cancel
+    polling: bool = False  # a poll is on the worker: never stack another behind it
 
 
 class SettingsWindow(QWidget):
@@ -171,7 +179,6 @@ class SettingsWindow(QWidget):
 
         self.setWindowTitle("trayapp Settings")
         self._build()
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.resize(600, 720)
         self._load_key()
         self._load_behaviour()
@@ -370,6 +377,13 @@ class SettingsWindow(QWidget):
             self.showNormal()
         self.raise_()
         self.activateWindow()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+        # Escape closes, as in a dialog (children that use Escape, like popups, take it first).
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
@@ -613,8 +627,9 @@ class SettingsWindow(QWidget):
 
     def _poll(self, service: Service) -> None:
         wait = self._waits.get(service)
-        if wait is None:
-            return
+        if wait is None or wait.polling:
+            return  # a slow answer must not be made stale by the next tick, forever
+        wait.polling = True
         cid = wait.connection_id
         self.worker.call(lambda a: a.connections.get(cid),
                          lambda conn: self._polled(service, cid, conn),
@@ -626,8 +641,10 @@ class SettingsWindow(QWidget):
         return wait if wait is not None and wait.connection_id == cid else None
 
     def _polled(self, service: Service, cid: str, conn: Connection) -> None:
-        if self._current_wait(service, cid) is None:
+        wait = self._current_wait(service, cid)
+        if wait is None:
             return  # cancelled or timed out meanwhile
+        wait.polling = False
         if conn.status is ConnectionStatus.ACTIVE:
             self._end_wait(service)
             self.config.connections[service.value] = cid
@@ -644,6 +661,7 @@ class SettingsWindow(QWidget):
         wait = self._current_wait(service, cid)
         if wait is None:
             return
+        wait.polling = False
         if error.transient:  # offline for a moment: keep waiting, say so
             self._rows[service].status.setText(
                 "Waiting for sign-in in your browser… (the gateway cannot be reached right "
@@ -681,9 +699,8 @@ class SettingsWindow(QWidget):
     def _timed_out(self, service: Service) -> None:
         if self._abandon(service) is None:
             return
-        seconds = self.connect_timeout_s
-        span = f"{round(seconds / 60)} minutes" if seconds >= 120 else f"{round(seconds)} seconds"
-        self._set_row(service, "failed", f"Sign-in was not finished within {span}. Try again.")
+        self._set_row(service, "failed", "Sign-in was not finished within "
+                      f"{_span(self.connect_timeout_s)}. Try again.")
 
     def disconnect_service(self, service: Service) -> None:
         cid = self.config.connections.get(service.value)

@@ -18,13 +18,13 @@ from jeepney import DBusAddress, HeaderFields, Message, new_method_call
 from jeepney.bus_messages import MatchRule
 from PySide6.QtCore import QObject
 
+from ... import APP_ID  # = the installed .desktop file's basename
 from .base import ACTIONS, HotkeyBackend
 from .dbus_qt import DBusClient, error_of
 from .keys import Chord, HotkeyError, xdg_trigger
 
 log = logging.getLogger(__name__)
 
-APP_ID = "io.github.trayapp.TrayApp"  # = the installed .desktop file's basename
 BUS_NAME = "org.freedesktop.portal.Desktop"
 PATH = "/org/freedesktop/portal/desktop"
 GS_IFACE = "org.freedesktop.portal.GlobalShortcuts"

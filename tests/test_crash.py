@@ -1,0 +1,103 @@
+"""kill -9 on the real app process at the worst moments, then a restart: no action lost, none
+doubled, the running timer shown correctly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+
+from .conftest import TEST_KEY
+from .e2e import AppProcess, cli, wait_for_socket
+
+
+def app_env(home, emulator):
+    return {"MATON_API_KEY": TEST_KEY, "TRAYAPP_GATEWAY_URL": emulator.base_url,
+            "XDG_RUNTIME_DIR": str(home / "runtime"), "QT_QPA_PLATFORM": "offscreen",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+def live(emulator, description):
+    return [x for x in emulator.toggl.entries
+            if x["description"] == description and not x.get("server_deleted_at")]
+
+
+def launch(home, emulator) -> AppProcess:
+    app = AppProcess([], app_env(home, emulator), home)
+    app.expect(lambda ev: ev["event"] == "state", what="first state")
+    wait_for_socket(home)
+    return app
+
+
+def kill9(app: AppProcess) -> None:
+    os.kill(app.proc.pid, signal.SIGKILL)
+    app.proc.wait(10)
+
+
+def test_kill_with_unsent_actions_then_restart(home, emulator):
+    with socket.socket() as s:  # offline: the gateway address answers nothing
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    env = {**app_env(home, emulator), "TRAYAPP_GATEWAY_URL": dead}
+    app = AppProcess([], env, home)
+    try:
+        app.expect(lambda ev: ev["event"] == "state", what="first state")
+        wait_for_socket(home)
+        assert cli(home, dead, "start", "Written offline").returncode == 0
+        assert cli(home, dead, "start", "Second offline").returncode == 0
+        app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Second offline"
+                   and ev["pending"] >= 1, what="pending start")
+        kill9(app)
+    finally:
+        app.close()
+    assert live(emulator, "Written offline") == []  # really nothing reached the server
+    app = launch(home, emulator)  # back online
+    try:
+        app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Second offline"
+                   and ev["pending"] == 0, what="replayed after restart")
+        first, second = live(emulator, "Written offline"), live(emulator, "Second offline")
+        assert len(first) == 1 and first[0]["stop"] is not None
+        assert len(second) == 1 and second[0]["stop"] is None
+    finally:
+        app.close()
+
+
+def test_kill_mid_request_then_restart_does_not_duplicate(home, emulator):
+    app = launch(home, emulator)
+    try:
+        app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="first sync")
+        emulator.add_fault("delay", method="POST", delay=2.0, times=1)
+        assert cli(home, emulator.base_url, "start", "In flight").returncode == 0
+        time.sleep(0.8)  # the POST is on the wire, the server is still "working"
+        kill9(app)
+    finally:
+        app.close()
+    deadline = time.monotonic() + 10
+    while not live(emulator, "In flight") and time.monotonic() < deadline:
+        time.sleep(0.1)  # the server finishes the request of the dead process
+    assert len(live(emulator, "In flight")) == 1
+    app = launch(home, emulator)
+    try:
+        app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "In flight"
+                   and ev["pending"] == 0, what="adopted after restart")
+        assert len(live(emulator, "In flight")) == 1  # looked up, not sent again
+    finally:
+        app.close()
+
+
+def test_kill_while_running_shows_the_timer_after_restart(home, emulator):
+    app = launch(home, emulator)
+    try:
+        assert cli(home, emulator.base_url, "start", "Long task").returncode == 0
+        app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Long task"
+                   and ev["pending"] == 0, what="started")
+        kill9(app)
+    finally:
+        app.close()
+    app = launch(home, emulator)
+    try:
+        app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Long task",
+                   what="running timer after restart")
+    finally:
+        app.close()
