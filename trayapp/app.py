@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from . import APP_ID, APP_NAME, __version__, commands, ipc, logs
@@ -30,6 +30,7 @@ from .paths import store_path
 from .platform.single_instance import InstanceServer
 from .sync.account import Account
 from .sync.schedule import SyncPolicy
+from .sync.session import Session
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
 from .ui.icons import app_icon
@@ -42,6 +43,7 @@ DEMO_KEY = "demo-key"
 
 
 class TrayApp(QObject):
+    hotkeys_changed = Signal(dict)  # action -> error, after (re)binding the shortcuts
     def __init__(self, qapp: QApplication, *, demo: bool = False) -> None:
         super().__init__()
         self.qapp = qapp
@@ -60,6 +62,12 @@ class TrayApp(QObject):
 
         self.tray = Tray(self, left_click=self.config.left_click)
         self._wire_tray()
+        from .platform.hotkeys import create_backend
+
+        self.hotkeys = create_backend(self)
+        self.hotkeys.activated.connect(self.hotkey)
+        self.hotkeys.errors_changed.connect(self._hotkey_errors_changed)
+        self.hotkey_errors: dict[str, str] = {}
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setSingleShot(True)
         self.refresh_timer.timeout.connect(lambda: self.sync(catalog=False))
@@ -74,6 +82,7 @@ class TrayApp(QObject):
         self.demo = demo or key is None
         self._start_backend(key)
         self.tray.show()
+        QTimer.singleShot(0, self.register_hotkeys)
         if self.demo and not demo:
             # First launch without a key: explain, offer the demo that is already running.
             QTimer.singleShot(0, lambda: self.show_settings(first_launch=True,
@@ -124,14 +133,16 @@ class TrayApp(QObject):
         assert self.net is not None
         self.net.call(fn, done or self.show, failed or self.failed, kind=kind)
 
-    def session_call(self, method: str, *args: Any, then_flush: bool = True,
-                     service: Service | None = None, done: Done | None = None,
-                     failed: Failed | None = None) -> None:
-        """Apply an action locally (fast), show it, then send it."""
+    def act(self, action: Callable[[Session], Snapshot], *, then_flush: bool = True,
+            service: Service | None = None, done: Done | None = None,
+            failed: Failed | None = None) -> None:
+        """Apply a user action locally (fast, on disk), show it, then send it."""
         service = service or self.service
 
         def applied(snapshot: Snapshot) -> None:
             self.show(snapshot)
+            if then_flush:  # only now: the action is in the outbox, on disk
+                self.net_call(lambda a: a.session(service).flush(), kind=None)
             if done is not None:
                 done(snapshot)
 
@@ -141,10 +152,7 @@ class TrayApp(QObject):
                 failed(error)
 
         assert self.local is not None
-        self.local.call(lambda a: getattr(a.session(service), method)(*args), applied, refused,
-                        kind=None)
-        if then_flush:
-            self.net_call(lambda a: a.session(service).flush(), kind=None)
+        self.local.call(lambda a: action(a.session(service)), applied, refused, kind=None)
 
     def discover_connections(self) -> None:
         """First run with a key: which services are connected? (Maton, not Toggl's quota.)"""
@@ -222,16 +230,18 @@ class TrayApp(QObject):
             provisional = TimeEntry(id="pending", workspace_id="", start=now,
                                     description=draft.description, project_id=draft.project_id,
                                     tags=draft.tags, billable=draft.billable)
-            self.tray.set_snapshot(replace(self.snapshot, running=provisional))
-        self.session_call("start", draft, service=service, done=done, failed=failed)
+            self.tray.set_snapshot(replace(self.snapshot, running=provisional,
+                                           pending=self.snapshot.pending + 1))
+        self.act(lambda s: s.start(draft), service=service, done=done, failed=failed)
 
     def stop(self, done: Done | None = None, service: Service | None = None,
              failed: Failed | None = None) -> None:
         if service in (None, self.service):
             if self.snapshot is None or self.snapshot.running is None:
                 return
-            self.tray.set_snapshot(replace(self.snapshot, running=None))
-        self.session_call("stop", service=service, done=done, failed=failed)
+            self.tray.set_snapshot(replace(self.snapshot, running=None,
+                                           pending=self.snapshot.pending + 1))
+        self.act(lambda s: s.stop(), service=service, done=done, failed=failed)
 
     def continue_last(self, done: Done | None = None, failed: Failed | None = None) -> None:
         last = self.snapshot.last_stopped if self.snapshot else None
@@ -301,10 +311,29 @@ class TrayApp(QObject):
 
     def hotkey(self, action: str) -> None:
         """A global hotkey: the same slots the tray menu uses."""
-        if action == "menu":
+        log.info("hotkey: %s", action)
+        if action == "toggle":
+            self.tray.quick_action("toggle_timer")  # stop, or continue the last entry
+        elif action == "stop":
+            self.stop()
+        elif action == "quick_start":
+            self.quick_start()
+        elif action == "new_timer":
+            self.new_timer()
+        elif action == "menu":
             self.tray.popup_menu()
-        else:
-            self.tray.quick_action({"toggle": "toggle_timer", "stop": "stop"}.get(action, action))
+
+    def register_hotkeys(self, bindings: dict[str, str] | None = None) -> dict[str, str]:
+        """(Re)bind the global shortcuts; returns action -> why it could not be bound."""
+        from .platform.hotkeys import DEFAULT_BINDINGS
+
+        wanted = {**DEFAULT_BINDINGS, **(bindings if bindings is not None
+                                         else self.config.hotkeys)}
+        self.hotkey_errors = self.hotkeys.register(wanted)
+        for action, why in self.hotkey_errors.items():
+            log.warning("shortcut for %s not set: %s", action, why)
+        self.hotkeys_changed.emit(self.hotkey_errors)
+        return self.hotkey_errors
 
     # -- windows --------------------------------------------------------------------------------
     def new_timer(self) -> None:
@@ -340,9 +369,7 @@ class TrayApp(QObject):
             return
         changes = dialog.changes()
         if changes:
-            service = self.service
-            self.call(lambda a: a.session(service).update(entry.id, **changes))
-            self.call(lambda a: a.session(service).flush())
+            self.act(lambda s: s.update(entry.id, **changes))
 
     def project_search(self) -> None:
         from .ui.project_picker import ProjectPicker
@@ -431,8 +458,13 @@ class TrayApp(QObject):
             self.settings_window = None
         self._start_backend(key)
 
+    def _hotkey_errors_changed(self, errors: dict[str, str]) -> None:
+        self.hotkey_errors = errors
+        self.hotkeys_changed.emit(errors)
+
     def quit(self) -> None:
         self.refresh_timer.stop()
+        self.hotkeys.close()
         if self.instance is not None:
             self.instance.close()
         self.tray.icon.hide()
@@ -465,8 +497,8 @@ class TrayApp(QObject):
         t.settings_requested.connect(self.show_settings)
         t.open_web_requested.connect(self.open_web)
         t.service_chosen.connect(self.choose_service)
-        t.retry_requested.connect(lambda seq: self.session_call("retry", seq, then_flush=False))
-        t.drop_requested.connect(lambda seq: self.session_call("drop", seq, then_flush=False))
+        t.retry_requested.connect(lambda seq: self.act(lambda s: s.retry(seq)))
+        t.drop_requested.connect(lambda seq: self.act(lambda s: s.drop(seq), then_flush=False))
         t.quit_requested.connect(self.quit)
         t.menu_opening.connect(self.menu_opening)
 

@@ -515,8 +515,9 @@ class Session:
 
     # -- problems the user decides on -----------------------------------------------------
     def retry(self, seq: int) -> Snapshot:
+        """Queue a refused action again (the next flush sends it)."""
         self.store.mark_outbox(seq, error=None, title=None, attempt=False)
-        return self.flush()
+        return self.snapshot()
 
     def drop(self, seq: int) -> Snapshot:
         """Give up an action the server refused; the server's version comes back on sync."""

@@ -61,5 +61,7 @@ def announce(app: Any) -> None:
 
     tray.set_snapshot = set_snapshot
     tray.icon.activated.connect(lambda reason: emit("activated", reason=reason.name))
+    app.hotkeys_changed.connect(lambda errors: emit("hotkeys", backend=app.hotkeys.name,
+                                                    errors=errors))
     QTimer.singleShot(100, ready)
     sys.stdout.flush()

@@ -90,6 +90,10 @@ class HotkeyBackend(QObject):
     def unregister_all(self) -> None:
         """Deactivate every hotkey this backend holds. Safe to call repeatedly."""
 
+    def close(self) -> None:
+        """Release everything at quit (backends with a connection close it too)."""
+        self.unregister_all()
+
 
 class NullBackend(HotkeyBackend):
     """Used when no mechanism works: nothing fires, and the reason says what to do instead."""
