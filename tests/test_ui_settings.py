@@ -183,7 +183,8 @@ def test_test_button_when_offline(qtbot, make_window, tmp_path):
 
 
 def test_save_stores_the_key_in_the_keyring(qtbot, window, memory_keyring):
-    assert "MemoryKeyring" in window.key_where.text() or "Stored in" in window.key_where.text()
+    assert window.key_where.text().startswith("The key is kept in:")
+    assert "MemoryKeyring" in window.key_where.text()
     window.key_edit.setFocus()
     qtbot.keyClicks(window.key_edit, "  new-key  ")
     assert window.key_edit.echoMode() == window.key_edit.EchoMode.Password

@@ -8,9 +8,7 @@ a missing or locked keyring is reported as KeyringUnavailable, not papered over.
 from __future__ import annotations
 
 import os
-
-import keyring
-import keyring.errors
+from typing import Any
 
 from .core.errors import KeyringUnavailable
 
@@ -21,8 +19,16 @@ ENV_VAR = "MATON_API_KEY"
 _UNSAFE_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
 
 
-def _backend() -> keyring.backend.KeyringBackend:
-    backend = keyring.get_keyring()
+def _keyring() -> Any:
+    # Imported on first use: it costs ~50 ms, and MATON_API_KEY users never need it.
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
+def _backend() -> Any:
+    backend = _keyring().get_keyring()
     parts = getattr(backend, "backends", None) or [backend]  # a ChainerBackend wraps several
     safe = [b for b in parts if not type(b).__module__.startswith(_UNSAFE_MODULES)]
     if not safe:
@@ -47,9 +53,10 @@ def get_key() -> str | None:
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return env
+    errors = _keyring().errors
     try:
         return _backend().get_password(SERVICE, ACCOUNT) or None
-    except keyring.errors.KeyringError as exc:
+    except errors.KeyringError as exc:
         raise KeyringUnavailable(_reason(exc)) from None
 
 
@@ -57,18 +64,20 @@ def set_key(value: str) -> None:
     value = value.strip()
     if not value:
         raise ValueError("empty key")
+    errors = _keyring().errors
     try:
         _backend().set_password(SERVICE, ACCOUNT, value)
-    except keyring.errors.KeyringError as exc:
+    except errors.KeyringError as exc:
         raise KeyringUnavailable(_reason(exc)) from None
 
 
 def delete_key() -> None:
+    errors = _keyring().errors
     try:
         _backend().delete_password(SERVICE, ACCOUNT)
-    except keyring.errors.PasswordDeleteError:
+    except errors.PasswordDeleteError:
         pass  # nothing stored: already the goal
-    except keyring.errors.KeyringError as exc:
+    except errors.KeyringError as exc:
         raise KeyringUnavailable(_reason(exc)) from None
 
 

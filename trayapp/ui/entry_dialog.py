@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ..core.durations import format_clock, utcnow
 from ..core.models import EntryDraft, Project, Service, Task, TimeEntry
 from ..sync.snapshot import Snapshot
-from .project_picker import NO_PROJECT, ProjectPicker, swatch_icon
+from .project_picker import BLANK, NO_PROJECT, ProjectPicker, swatch_icon
 
 ERROR_COLOR = "#d1242f"
 WARNING_COLOR = "#9a6700"
@@ -171,7 +171,9 @@ class EntryDialog(QDialog):
         self.message.hide()
         if self.entry is not None:
             form.addRow("&Start:", self.start_edit)
-            form.addRow("St&op:", stop_row)
+            stop_label = QLabel("St&op:")
+            stop_label.setBuddy(self.stop_edit)
+            form.addRow(stop_label, stop_row)
             form.addRow("Duration:", self.duration_label)
             form.addRow("", self.message)
 
@@ -239,7 +241,7 @@ class EntryDialog(QDialog):
             self.project_button.setIcon(swatch_icon(""))
         elif project is None:
             self.project_button.setText(NO_PROJECT)
-            self.project_button.setIcon(swatch_icon("#00000000"))
+            self.project_button.setIcon(swatch_icon(BLANK))
         else:
             self.project_button.setText(project.label)
             self.project_button.setIcon(swatch_icon(project.color))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +30,7 @@ HAYSTACK = Qt.ItemDataRole.UserRole + 2  # lower-cased "client project" for filt
 NO_CLIENT = "No client"
 NO_PROJECT = "(No project)"
 FALLBACK_COLOR = "#9e9e9e"
+BLANK = "#00000000"  # a transparent swatch keeps labels aligned
 
 
 def swatch_icon(color: str, size: int = 12) -> QIcon:
@@ -83,6 +84,7 @@ class ProjectPicker(QDialog):
         self.search.setToolTip("Type to filter; Up/Down to move, Enter to choose, Esc to cancel")
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
+        self.list.setIconSize(QSize(12, 12))
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing always goes to the search
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -119,7 +121,7 @@ class ProjectPicker(QDialog):
         header_font = QFont(self.list.font())
         header_font.setBold(True)
         if allow_none:
-            item = QListWidgetItem(NO_PROJECT)
+            item = QListWidgetItem(swatch_icon(BLANK), NO_PROJECT)
             item.setData(ROLE, "")
             item.setData(KIND, "none")
             item.setData(HAYSTACK, NO_PROJECT.casefold())
@@ -134,7 +136,7 @@ class ProjectPicker(QDialog):
                 # Enabled (so it is drawn normally) but not selectable.
                 header.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.list.addItem(header)
-            item = QListWidgetItem(swatch_icon(project.color), "   " + project.name)
+            item = QListWidgetItem(swatch_icon(project.color), project.name)
             item.setData(ROLE, project.id)
             item.setData(KIND, "project")
             item.setData(HAYSTACK, f"{project.client_name or ''} {project.name}".casefold())

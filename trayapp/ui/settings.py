@@ -57,6 +57,7 @@ KEY_PAGE = "https://maton.ai/settings"
 OK_COLOR = "#1a7f37"
 ERROR_COLOR = "#d1242f"
 MUTED_COLOR = "#6e7781"
+NO_KEYRING = "no keyring available"  # what secrets.backend_name() says then
 
 Opener = Callable[[str], bool]
 Confirm = Callable[[QWidget, str, str], bool]
@@ -432,7 +433,12 @@ class SettingsWindow(QWidget):
                                    "unset it to store a key in the keyring instead.")
             return
         self.key_edit.setPlaceholderText("Paste your Maton API key")
-        self.key_where.setText(f"Stored in: {secrets.backend_name()}")
+        where = secrets.backend_name()
+        if where == NO_KEYRING:
+            self.key_where.setText("No usable keyring was found, so a key cannot be saved here. "
+                                   "Set the MATON_API_KEY environment variable instead.")
+        else:
+            self.key_where.setText(f"The key is kept in: {where}")
         try:
             self.key_edit.setText(secrets.get_key() or "")
         except e.KeyringUnavailable as exc:
