@@ -34,6 +34,15 @@ def need(condition: object, why: str) -> None:
         pytest.skip(why)
 
 
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    """Each test gets its own config and data dirs: no store or settings leak between tests."""
+    for var, sub in (("XDG_CONFIG_HOME", "xdg-config"), ("XDG_DATA_HOME", "xdg-data")):
+        path = tmp_path / sub
+        path.mkdir(exist_ok=True)
+        monkeypatch.setenv(var, str(path))
+
+
 @pytest.fixture
 def x11() -> str:
     need(os.environ.get("DISPLAY") and shutil.which("xdotool"), "no X display / xdotool")

@@ -56,6 +56,7 @@ def unescape_exec(value: str) -> list[str]:
 
 def test_command_from_source_and_frozen(monkeypatch):
     monkeypatch.delattr(sys, "frozen", raising=False)
+    monkeypatch.delenv("APPIMAGE", raising=False)
     assert autostart.command() == [sys.executable, "-m", "trayapp"]
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", "/opt/trayapp/trayapp")
@@ -224,3 +225,10 @@ def test_windows_disabled_in_task_manager(windows):
     assert autostart.is_enabled()
     approved["trayapp"] = (bytes([2]) + bytes(11), FakeWinreg.REG_BINARY)
     assert autostart.is_enabled()
+
+
+def test_command_of_an_appimage(monkeypatch):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/tmp/.mount_trayabc/usr/bin/trayapp")
+    monkeypatch.setenv("APPIMAGE", "/home/me/Apps/trayapp.AppImage")
+    assert autostart.command() == ["/home/me/Apps/trayapp.AppImage"]

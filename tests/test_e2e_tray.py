@@ -43,7 +43,7 @@ def test_tray_click_start_recent_and_stop(x11, emulator, tmp_path):
         assert len(submenu["items"]) == 10
         screenshot(shots / "tray-menu.png")
         first = submenu["items"][0]
-        description = first["text"].split(" · ")[0]
+        description = first["text"].split(" · ")[0].split("  #")[0]
         xdo("mousemove", first["x"], first["y"], "click", "1")
         app.expect(lambda ev: ev["event"] == "state" and ev["running"] == description
                    and ev["pending"] == 0, what="timer started and sent")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,19 +13,6 @@ from trayapp.core.models import EntryDraft, Project, Service, Tag, Task, TimeEnt
 from trayapp.sync.snapshot import Snapshot
 from trayapp.ui.entry_dialog import EntryDialog, from_qdatetime, parse_tags, to_qdatetime
 from trayapp.ui.project_picker import KIND, ProjectPicker, swatch_icon
-
-
-@pytest.fixture(autouse=True)
-def keep_none_alive():
-    """PySide6 6.12 on Python 3.11 drops a reference to None on every call of a void method;
-    None is not immortal before 3.12, so a few thousand calls abort the interpreter. Give back
-    what each test took (a no-op on 3.12+, where None's count is fixed)."""
-    before = sys.getrefcount(None)
-    yield
-    lost = before - sys.getrefcount(None)
-    if lost > 0 and sys.version_info < (3, 12):
-        ctypes.c_ssize_t.from_address(id(None)).value += lost
-
 
 PROJECTS = (
     Project("p1", "w", "Website", "#e91e63", "c1", "Acme"),

@@ -4,7 +4,6 @@ disconnect, tracking choices, behaviour, first launch."""
 
 from __future__ import annotations
 
-import ctypes
 import os
 import socket
 import sys
@@ -29,18 +28,6 @@ from trayapp.worker import Worker
 from .conftest import TEST_KEY
 
 WAIT = 8000  # ms; every wait here is bounded
-
-
-@pytest.fixture(autouse=True)
-def keep_none_alive():
-    """PySide6 6.12 on Python 3.11 drops a reference to None on every call of a void method;
-    None is not immortal before 3.12, so a few thousand calls abort the interpreter. Give back
-    what each test took (a no-op on 3.12+, where None's count is fixed)."""
-    before = sys.getrefcount(None)
-    yield
-    lost = before - sys.getrefcount(None)
-    if lost > 0 and sys.version_info < (3, 12):
-        ctypes.c_ssize_t.from_address(id(None)).value += lost
 
 
 class MemoryKeyring(KeyringBackend):
@@ -409,3 +396,15 @@ def test_show_error(qtbot, window):
     assert window.status_line.text().startswith("Offline: The gateway cannot be reached.")
     window.show_error(None)
     assert not window.status_line.isVisibleTo(window)
+
+
+def test_demo_mode_never_adopts_the_emulators_accounts(qtbot, make_window, worker, emulator):
+    emulator.clear_requests()
+    window = make_window(worker, demo=True)
+    window.show_and_raise()
+    qtbot.wait(100)
+    assert window.state(Service.TOGGL) == "demo" and "Demo account" in window.status_text(
+        Service.TOGGL)
+    assert not window._rows[Service.TOGGL].connect.isVisibleTo(window)
+    assert not window.config.connections and not emulator.requests
+    assert window._gateway_url == "https://api.maton.ai"  # a real key is tested for real

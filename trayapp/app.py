@@ -249,8 +249,9 @@ class TrayApp(QObject):
             self.start(EntryDraft.from_entry(last), done, failed=failed)
 
     def choose_service(self, service: Service) -> None:
-        self.config.service = service.value
-        self.config.save()
+        if self.config.service != service.value:
+            self.config.service = service.value
+            self.config.save()
         self.snapshot = None
         self.call(lambda a: a.session(service).snapshot())
         self.sync()
@@ -412,7 +413,8 @@ class TrayApp(QObject):
 
         if self.settings_window is None:
             assert self.net is not None
-            window = SettingsWindow(self.net, self.config)
+            window = SettingsWindow(self.net, self.config, demo=self.demo)
+            window.add_section(self._shortcuts_section())
             window.key_changed.connect(self.key_changed)
             window.connections_changed.connect(self.connections_changed)
             window.config_changed.connect(self.config_changed)
@@ -436,8 +438,42 @@ class TrayApp(QObject):
         self.sync(catalog=True)
 
     def config_changed(self) -> None:
+        """Settings saved something: apply what changed, nothing more."""
         self.tray.left_click = self.config.left_click
-        self.sync()
+        if self.demo:
+            return
+        if self.account is not None:
+            for service in self.services:
+                wid = self.config.workspaces.get(service.value)
+                if wid and wid != self.account.workspace_ids.get(service.value):
+                    self.net_call(lambda a, s=service, w=wid: a.use_workspace(s, w), kind=None)
+        if self.snapshot is None or self.snapshot.service is not self.service:
+            self.choose_service(self.service)
+        else:
+            self.sync()
+
+    def _shortcuts_section(self) -> Any:
+        from PySide6.QtWidgets import QGroupBox, QVBoxLayout
+
+        from .platform.hotkeys import DEFAULT_BINDINGS
+        from .ui.hotkey_editor import HotkeyEditor
+
+        box = QGroupBox("Keyboard shortcuts")
+        editor = HotkeyEditor({**DEFAULT_BINDINGS, **self.config.hotkeys})
+        editor.set_backend_status(self.hotkeys.available, self.hotkeys.unavailable_reason)
+        editor.set_errors(self.hotkey_errors)
+        self.hotkeys_changed.connect(editor.set_errors)
+
+        def edited(bindings: dict[str, str]) -> None:
+            if bindings == {**DEFAULT_BINDINGS, **self.config.hotkeys}:
+                return  # each portal registration may ask the user again: only on change
+            self.config.hotkeys = dict(bindings)
+            self.config.save()
+            self.register_hotkeys(bindings)
+
+        editor.changed.connect(edited)
+        QVBoxLayout(box).addWidget(editor)
+        return box
 
     def demo_requested(self) -> None:
         if self.settings_window is not None:

@@ -11,6 +11,7 @@ never switched on by itself: only `set_enabled(True)`, from the settings checkbo
 from __future__ import annotations
 
 import contextlib
+import os
 import plistlib
 import subprocess
 import sys
@@ -28,6 +29,9 @@ APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupAppro
 
 def command() -> list[str]:
     """How to start this very installation of trayapp."""
+    appimage = os.environ.get("APPIMAGE")
+    if appimage and getattr(sys, "frozen", False):
+        return [appimage]  # an AppImage's own mount point changes on every run
     if getattr(sys, "frozen", False):  # a PyInstaller bundle: the executable is the app
         return [sys.executable]
     return [sys.executable, "-m", "trayapp"]

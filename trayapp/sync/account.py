@@ -72,6 +72,18 @@ class Account:
             self.connection_ids.pop(service.value, None)
         self._sessions.pop(service, None)
 
+    def use_workspace(self, service: Service, workspace_id: str) -> None:
+        """Track in another workspace: forget the cache of the old one, keep the outbox."""
+        self.workspace_ids[service.value] = workspace_id
+        self._sessions.pop(service, None)
+        svc = service.value
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM entries WHERE service=? AND id NOT LIKE 'local-%'", (svc,))
+            db.execute("DELETE FROM catalog WHERE service=?", (svc,))
+            for key in ("last_sync", "catalog_sync"):
+                self.store.set_meta(f"{svc}:{key}", None, db)
+            self.store.set_meta(f"{svc}:workspace", workspace_id, db)
+
     def close(self) -> None:
         if self.gateway:
             self.gateway.close()

@@ -85,6 +85,7 @@ class ProjectPicker(QDialog):
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
         self.list.setIconSize(QSize(12, 12))
+        self.list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing always goes to the search
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -6,6 +6,7 @@ seconds until it is ACTIVE or FAILED, the user cancels, or it times out."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,7 @@ from .. import secrets
 from ..api.connections import Connections
 from ..api.gateway import Gateway
 from ..config import LEFT_CLICK_ACTIONS, Config
+from ..config import gateway_url as config_gateway_url
 from ..core import errors as e
 from ..core.models import Connection, ConnectionStatus, Service, Workspace
 from ..platform import autostart
@@ -130,7 +132,8 @@ class _Row:
     connect: QPushButton
     disconnect: QPushButton
     cancel: QPushButton
-    state: str = "unknown"  # unknown | connected | not_connected | waiting | failed | busy
+    # unknown | connected | not_connected | waiting | failed | busy | demo
+    state: str = "unknown"
 
 
 @dataclass
@@ -162,6 +165,7 @@ class SettingsWindow(QWidget):
         opener: Opener | None = None,
         confirm: Confirm | None = None,
         gateway_url: str | None = None,
+        demo: bool = False,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.worker = worker
@@ -170,12 +174,18 @@ class SettingsWindow(QWidget):
         self.connect_timeout_s = connect_timeout_s
         self._opener = opener
         self._confirm = confirm
+        self.demo = demo
+        if gateway_url is None and demo:
+            # The worker talks to the built-in emulator: test a real key on the real gateway.
+            with contextlib.suppress(ValueError):  # a bad TRAYAPP_GATEWAY_URL: the test says so
+                gateway_url = config_gateway_url()
         self._gateway_url = gateway_url  # None: the worker account's gateway
         self._rows: dict[Service, _Row] = {}
         self._waits: dict[Service, _Wait] = {}
         self._workspaces: dict[Service, list[Workspace] | e.TrackerError] = {}
         self._workspaces_loading = False
         self._key_dirty = False
+        self._list_error = False  # the status line shows a failed connections refresh
         self._updating = False  # filling widgets from config must not save back
 
         self.setWindowTitle("trayapp Settings")
@@ -197,6 +207,7 @@ class SettingsWindow(QWidget):
         body.addWidget(self._build_tracking())
         body.addWidget(self._build_behaviour())
         body.addStretch(1)
+        self._body = body
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -369,6 +380,10 @@ class SettingsWindow(QWidget):
         form.addRow("", self.autostart_check)
         return box
 
+    def add_section(self, widget: QWidget) -> None:
+        """A section owned by someone else (the keyboard shortcuts), above the spacer."""
+        self._body.insertWidget(self._body.count() - 1, widget)
+
     # == showing ===================================================================================
     def show_and_raise(self) -> None:
         if self.isVisible():
@@ -408,6 +423,7 @@ class SettingsWindow(QWidget):
 
     def show_error(self, error: e.TrackerError | str | None) -> None:
         """The last problem, in plain words, at the bottom of the window (None clears it)."""
+        self._list_error = False
         if error is None or error == "":
             self.status_line.clear()
             self.status_line.hide()
@@ -536,10 +552,20 @@ class SettingsWindow(QWidget):
         return [s for s in SERVICES if self._rows[s].state == "connected"]
 
     def refresh_connections(self) -> None:
+        if self.demo:
+            # The demo's accounts are the emulator's: never adopt them into the real config.
+            for service in SERVICES:
+                self._set_row(service, "demo", "Demo account with sample data. Save your Maton "
+                                               "key to connect your own.", MUTED_COLOR)
+            self._render_tracking()
+            return
         self.worker.call(lambda a: a.connections.list(), self._listed, self._list_failed,
                          kind="settings.connections")
 
     def _listed(self, connections: list[Connection]) -> None:
+        if self._list_error:  # that problem is over; leave other messages alone
+            self._list_error = False
+            self.show_error(None)
         changed = False
         for service in SERVICES:
             if service in self._waits or self._rows[service].state == "busy":
@@ -576,7 +602,7 @@ class SettingsWindow(QWidget):
 
     def _list_failed(self, error: e.TrackerError) -> None:
         for service in SERVICES:
-            if service not in self._waits:
+            if service not in self._waits and self._rows[service].state != "busy":
                 known = service.value in self.config.connections
                 self._set_row(service, "connected" if known else "not_connected",
                               "Connected (not checked)" if known else "Not connected",
@@ -586,6 +612,7 @@ class SettingsWindow(QWidget):
                             f"({error.message})")
         else:
             self.show_error(error)
+        self._list_error = True
         self._render_tracking()
 
     def connect_service(self, service: Service) -> None:

@@ -1,0 +1,100 @@
+"""The whole app in-process (offscreen) against the emulator: optimistic start, a slow gateway
+never freezes the GUI, settings open from the tray, the demo mode."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from trayapp.app import TrayApp
+from trayapp.core.models import EntryDraft
+
+from .conftest import TEST_KEY
+
+
+@pytest.fixture
+def app(qtbot, emulator, monkeypatch):
+    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
+    tray_app = TrayApp(QApplication.instance())
+    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
+                    timeout=10_000)
+    yield tray_app
+    tray_app._stop_workers()
+    tray_app.tray.icon.hide()
+    if tray_app.settings_window is not None:
+        tray_app.settings_window.close()
+
+
+def running(emulator):
+    return [x["description"] for x in emulator.toggl.entries
+            if x["stop"] is None and not x.get("server_deleted_at")]
+
+
+def test_start_shows_at_once_and_slow_gateway_keeps_gui_responsive(app, emulator, qtbot):
+    emulator.add_fault("delay", delay=2.5, times=None)  # every request now takes 2.5 s
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    try:
+        started = time.monotonic()
+        app.tray.start_requested.emit(EntryDraft("Slow network"))
+        # Optimistic: the tray shows the timer before any answer.
+        assert app.tray.snapshot.running.description == "Slow network"
+        assert time.monotonic() - started < 0.5
+        assert "Slow network" in app.tray.tooltip()
+        qtbot.waitUntil(lambda: bool(app.snapshot.pending == 0 and app.snapshot.running
+                             and not app.snapshot.running.id.startswith("local-")),
+                        timeout=15_000)
+        assert time.monotonic() - started >= 2.5
+        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        assert max(gaps) < 0.5  # the event loop never stalled
+        assert running(emulator) == ["Slow network"]
+    finally:
+        timer.stop()
+
+
+def test_menu_recent_start_and_stop(app, emulator, qtbot):
+    app.tray.rebuild_menu()
+    recent = next(a.menu() for a in app.tray.menu.actions()
+                  if a.menu() and a.menu().title() == "Recent")
+    first = recent.actions()[0]
+    description = app.snapshot.recent()[0].description
+    assert first.text().startswith(description)
+    first.trigger()
+    qtbot.waitUntil(lambda: running(emulator) == [description], timeout=10_000)
+    app.tray.rebuild_menu()
+    stop = next(a for a in app.tray.menu.actions() if a.text() == "Stop")
+    stop.trigger()
+    qtbot.waitUntil(lambda: running(emulator) == [], timeout=10_000)
+    assert app.snapshot.running is None
+
+
+def test_settings_opens_with_shortcuts(app, qtbot):
+    app.tray.settings_requested.emit()
+    window = app.settings_window
+    assert window is not None and window.isVisible()
+    from PySide6.QtWidgets import QGroupBox
+
+    titles = [b.title() for b in window.findChildren(QGroupBox)]
+    assert "Keyboard shortcuts" in titles
+
+
+def test_demo_runs_without_an_account(qtbot, monkeypatch):
+    monkeypatch.delenv("MATON_API_KEY", raising=False)
+    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
+    demo = TrayApp(QApplication.instance(), demo=True)
+    try:
+        qtbot.waitUntil(lambda: bool(demo.snapshot and demo.snapshot.last_sync),
+                        timeout=10_000)
+        assert demo.demo and len(demo.snapshot.recent()) == 10
+        assert demo.tray.tooltip().endswith("demo")
+    finally:
+        demo._stop_workers()
+        demo.demo_server.close()
+        demo.tray.icon.hide()
