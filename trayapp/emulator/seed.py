@@ -111,14 +111,15 @@ _ACTIVITIES: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
 
 
 def demo_entries(now: float) -> list[SeedEntry]:
-    """4-6 entries per weekday for the 7 days before today, oldest first."""
+    """4-6 entries per weekday for the 7 days before today, then today's entries that have
+    already ended (so the demo's "Today" total is not empty), oldest first."""
     today = datetime.fromtimestamp(now, tz=UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     entries: list[SeedEntry] = []
-    for back in range(7, 0, -1):
+    for back in range(7, -1, -1):
         day = today - timedelta(days=back)
         if day.weekday() >= 5:
             continue
-        entries.extend(_day_entries(day))
+        entries.extend(e for e in _day_entries(day) if e.stop <= now)
     return entries
 
 

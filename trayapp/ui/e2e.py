@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 
 def emit(event: str, **data: Any) -> None:
@@ -20,9 +20,19 @@ def emit(event: str, **data: Any) -> None:
 
 class _MenuWatcher(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if isinstance(watched, QMenu) and event.type() == QEvent.Type.Show:
-            QTimer.singleShot(150, lambda m=watched: _report_menu(m))
+        if event.type() == QEvent.Type.Show:
+            if isinstance(watched, QMenu):
+                QTimer.singleShot(150, lambda m=watched: _report_menu(m))
+            elif isinstance(watched, QWidget) and watched.isWindow():
+                QTimer.singleShot(300, lambda w=watched: _report_window(w))
         return False
+
+
+def _report_window(window: QWidget) -> None:
+    if window.isVisible():
+        g = window.frameGeometry()
+        emit("window", title=window.windowTitle(), cls=type(window).__name__,
+             x=g.x(), y=g.y(), w=g.width(), h=g.height())
 
 
 def _report_menu(menu: QMenu) -> None:

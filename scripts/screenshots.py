@@ -1,0 +1,99 @@
+"""Take the README screenshots from the real app (run inside scripts/desktop-session):
+
+    dbus-run-session -- bash scripts/desktop-session .venv/bin/python scripts/screenshots.py
+
+Starts `trayapp --demo` on the virtual display, opens the tray menu with a real right click,
+the settings window and the new-timer dialog, and saves cropped PNGs to docs/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e import AppProcess, xdo  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SHOT = """
+import sys
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication(["shot"])
+x, y, w, h = map(int, sys.argv[2:6])
+image = app.primaryScreen().grabWindow(0).toImage().copy(QRect(x, y, w, h))
+image.save(sys.argv[1])
+"""
+
+
+def shoot(name: str, x: int, y: int, w: int, h: int) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    x, y = max(0, x), max(0, y)
+    subprocess.run([sys.executable, "-c", SHOT, str(OUT / name), str(x), str(y), str(w), str(h)],
+                   check=True, timeout=30, env=dict(os.environ, QT_QPA_PLATFORM="xcb"))
+    print("saved", OUT / name)
+
+
+def box(items: list[dict], pad: int = 14) -> tuple[int, int, int, int]:
+    xs = [i["x"] for i in items]
+    ys = [i["y"] for i in items]
+    return min(xs) - 200, min(ys) - pad, max(xs) - min(xs) + 400, max(ys) - min(ys) + 2 * pad
+
+
+def main() -> int:
+    home = Path(tempfile.mkdtemp(prefix="trayapp-shots-"))
+    (home / "runtime").mkdir(mode=0o700)
+    env = {"XDG_RUNTIME_DIR": str(home / "runtime"), "TRAYAPP_HOTKEYS": "x11"}
+    app = AppProcess(["--demo"], env, home)
+    try:
+        ready = app.expect(lambda ev: ev["event"] == "ready", what="tray icon")
+        app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="demo sync")
+        icon = (ready["x"] + ready["w"] // 2, ready["y"] + ready["h"] // 2)
+        # First launch without a key shows settings: close it for the menu shot.
+        time.sleep(0.5)
+        xdo("mousemove", *icon, "click", "3")
+        menu = app.expect(lambda ev: ev["event"] == "menu" and not ev["title"], what="menu")
+        recent = next(i for i in menu["items"] if i["text"] == "Recent")
+        xdo("mousemove", recent["x"], recent["y"])
+        sub = app.expect(lambda ev: ev["event"] == "menu" and ev["title"] == "Recent",
+                         what="Recent")
+        time.sleep(0.3)
+        x0, y0, _, _ = box(menu["items"])
+        x1, y1, w1, h1 = box(sub["items"])
+        left, top = min(x0, x1), min(y0, y1) - 20
+        right = max(x0 + 400, x1 + w1)
+        bottom = max(y0 + box(menu["items"])[3], y1 + h1) + 10
+        shoot("tray-menu.png", left, top, right - left, bottom - top)
+        xdo("key", "Escape")
+        xdo("key", "Escape")
+        time.sleep(0.3)
+
+        xdo("key", "ctrl+alt+shift+n")  # the new-timer dialog, by its global shortcut
+        dialog = app.expect(lambda ev: ev["event"] == "window" and ev["cls"] == "EntryDialog",
+                            what="new timer dialog")
+        xdo("type", "--delay", "40", "Writ")
+        time.sleep(0.6)
+        shoot("new-timer.png", dialog["x"], dialog["y"], dialog["w"], dialog["h"] + 10)
+        xdo("key", "Escape")
+        xdo("key", "Escape")
+
+        subprocess.run([sys.executable, "-m", "trayapp", "settings"], check=True, timeout=30,
+                       env=dict(os.environ, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"],
+                                XDG_CONFIG_HOME=str(home / "config"),
+                                XDG_DATA_HOME=str(home / "data")))
+        window = app.expect(lambda ev: ev["event"] == "window" and ev["cls"] == "SettingsWindow",
+                            what="settings window", timeout=20)
+        time.sleep(1.0)
+        shoot("settings.png", window["x"], window["y"], window["w"], window["h"])
+    finally:
+        app.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
