@@ -15,10 +15,10 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from . import APP_ID, APP_NAME, __version__, commands, ipc, logs
 from . import secrets as keystore
@@ -28,22 +28,44 @@ from .core.durations import utcnow
 from .core.models import EntryDraft, Service, TimeEntry
 from .paths import store_path
 from .platform.single_instance import InstanceServer
-from .sync.account import Account
 from .sync.schedule import SyncPolicy
-from .sync.session import Session
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
 from .ui.icons import app_icon
 from .ui.tray import Tray
 from .worker import Done, Failed, Worker
 
+if TYPE_CHECKING:
+    from .sync.account import Account
+    from .sync.session import Session
+
 log = logging.getLogger(__name__)
 
 DEMO_KEY = "demo-key"
 
 
+def when_shown(icon: QSystemTrayIcon, then: Callable[[], None], limit_ms: int = 300) -> None:
+    """Call `then` once the panel has embedded the icon (or after `limit_ms`: a D-Bus tray
+    reports no geometry), so that start-up work never delays the icon itself."""
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        QTimer.singleShot(0, then)
+        return
+    waited = [0]
+
+    def check() -> None:
+        if icon.geometry().width() > 0 or waited[0] >= limit_ms:
+            then()
+            return
+        waited[0] += 10
+        QTimer.singleShot(10, check)
+
+    QTimer.singleShot(0, check)
+
+
 class TrayApp(QObject):
     hotkeys_changed = Signal(dict)  # action -> error, after (re)binding the shortcuts
+    booted = Signal()  # the backend is up (the icon shows before it)
+
     def __init__(self, qapp: QApplication, *, demo: bool = False) -> None:
         super().__init__()
         self.qapp = qapp
@@ -62,15 +84,19 @@ class TrayApp(QObject):
 
         self.tray = Tray(self, left_click=self.config.left_click)
         self._wire_tray()
-        from .platform.hotkeys import create_backend
-
-        self.hotkeys = create_backend(self)
-        self.hotkeys.activated.connect(self.hotkey)
-        self.hotkeys.errors_changed.connect(self._hotkey_errors_changed)
+        self.hotkeys: Any = None  # created at boot
+        self.is_booted = False
         self.hotkey_errors: dict[str, str] = {}
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setSingleShot(True)
         self.refresh_timer.timeout.connect(lambda: self.sync(catalog=False))
+        self.demo = demo
+        # The icon first; the rest (HTTP stack, store, hotkeys) once it is on the panel.
+        self.tray.show()
+        when_shown(self.tray.icon, lambda: self._boot(demo))
+
+    def _boot(self, demo: bool) -> None:
+        from .platform.hotkeys import create_backend
 
         key_problem: e.TrackerError | None = None
         key: str | None = None
@@ -81,15 +107,20 @@ class TrayApp(QObject):
                 key_problem = exc
         self.demo = demo or key is None
         self._start_backend(key)
-        self.tray.show()
-        QTimer.singleShot(0, self.register_hotkeys)
+        self.hotkeys = create_backend(self)
+        self.hotkeys.activated.connect(self.hotkey)
+        self.hotkeys.errors_changed.connect(self._hotkey_errors_changed)
+        self.register_hotkeys()
         if self.demo and not demo:
             # First launch without a key: explain, offer the demo that is already running.
-            QTimer.singleShot(0, lambda: self.show_settings(first_launch=True,
-                                                            problem=key_problem))
+            self.show_settings(first_launch=True, problem=key_problem)
+        self.is_booted = True
+        self.booted.emit()
 
     # -- backend -----------------------------------------------------------------------------
     def _start_backend(self, key: str | None) -> None:
+        from .sync.account import Account  # the HTTP stack: imported after the icon shows
+
         if self.demo:
             from .emulator import Emulator, serve
 
@@ -262,6 +293,9 @@ class TrayApp(QObject):
     # -- commands from the command line and hotkeys ----------------------------------------------
     def handle_request(self, message: dict, reply: Callable[[dict], None]) -> None:
         """A command handed over by a second `trayapp` process (see ipc.py)."""
+        if not self.is_booted:  # arrived during the first fraction of a second
+            self.booted.connect(lambda: self.handle_request(message, reply))
+            return
         command = message.get("command")
         args = message.get("args") or {}
         wanted = args.get("service")
@@ -500,7 +534,8 @@ class TrayApp(QObject):
 
     def quit(self) -> None:
         self.refresh_timer.stop()
-        self.hotkeys.close()
+        if self.hotkeys is not None:
+            self.hotkeys.close()
         if self.instance is not None:
             self.instance.close()
         self.tray.icon.hide()
@@ -556,7 +591,7 @@ def run(demo: bool = False, verbose: bool = False, initial: dict | None = None) 
     instance.request.connect(app.handle_request)
     app.instance = instance
     if initial is not None:
-        QTimer.singleShot(0, lambda: app.handle_request(initial, lambda answer: None))
+        app.handle_request(initial, lambda answer: None)  # waits for the boot if need be
     # Let Ctrl+C and SIGTERM quit cleanly: Python handles signals only between Qt events.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: QTimer.singleShot(0, app.quit))

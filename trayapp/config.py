@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from .api.gateway import DEFAULT_GATEWAY_URL, check_gateway_url
+from .api.urls import DEFAULT_GATEWAY_URL, check_gateway_url
 from .paths import config_dir
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ an exception message or a repr.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import random
@@ -25,30 +24,12 @@ from .. import __version__
 from ..core import errors as e
 from ..core.durations import utcnow
 from .errors import error_for, retry_after_seconds
+from .urls import DEFAULT_GATEWAY_URL, check_gateway_url
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GATEWAY_URL = "https://api.maton.ai"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-
-
-def check_gateway_url(url: str) -> str:
-    """Accept only https://, or plain http:// to a loopback address (the emulator)."""
-    parts = urlsplit(url.strip())
-    host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return url.strip().rstrip("/")
-    if parts.scheme == "http" and host:
-        try:
-            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if loopback:
-            return url.strip().rstrip("/")
-    raise ValueError(
-        f"Gateway URL {url!r} is not allowed: use https://, or http:// to a loopback address."
-    )
 
 
 @dataclass

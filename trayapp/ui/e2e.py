@@ -56,7 +56,7 @@ def announce(app: Any) -> None:
     def ready() -> None:
         geometry = tray.icon.geometry()
         if geometry.width() == 0:
-            QTimer.singleShot(100, ready)
+            QTimer.singleShot(5, ready)
             return
         emit("ready", x=geometry.x(), y=geometry.y(), w=geometry.width(), h=geometry.height())
 
@@ -73,5 +73,5 @@ def announce(app: Any) -> None:
     tray.icon.activated.connect(lambda reason: emit("activated", reason=reason.name))
     app.hotkeys_changed.connect(lambda errors: emit("hotkeys", backend=app.hotkeys.name,
                                                     errors=errors))
-    QTimer.singleShot(100, ready)
+    QTimer.singleShot(0, ready)
     sys.stdout.flush()
