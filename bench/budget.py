@@ -44,7 +44,7 @@ def day(service: Service) -> dict:
     store = Path(tempfile.mkdtemp(prefix="trayapp-budget-")) / "s.sqlite3"
     try:
         # Yesterday: the first launch fills the cache (cold start), then the app quits.
-        account = Account(KEY, server.base_url, store, clock=clock, min_interval=0)
+        account = Account(KEY, server.base_url, store, clock=clock, per_second=0)
         cold_start = len(emulator.requests)
         account.session(service).sync()
         cold = len(emulator.requests) - cold_start
@@ -53,7 +53,7 @@ def day(service: Service) -> dict:
         # Today: launch with a warm cache.
         clock.now = DAY_START
         emulator.clear_requests()
-        account = Account(KEY, server.base_url, store, clock=clock, min_interval=0)
+        account = Account(KEY, server.base_url, store, clock=clock, per_second=0)
         session = account.session(service)
         policy = SyncPolicy()
         counts: Counter[str] = Counter()

@@ -24,10 +24,7 @@ def app(qtbot, emulator, monkeypatch):
     qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
                     timeout=10_000)
     yield tray_app
-    tray_app._stop_workers()
-    tray_app.tray.icon.hide()
-    if tray_app.settings_window is not None:
-        tray_app.settings_window.close()
+    tray_app.shutdown()
 
 
 def running(emulator):
@@ -95,6 +92,4 @@ def test_demo_runs_without_an_account(qtbot, monkeypatch):
         assert demo.demo and len(demo.snapshot.recent()) == 10
         assert demo.tray.tooltip().endswith("demo")
     finally:
-        demo._stop_workers()
-        demo.demo_server.close()
-        demo.tray.icon.hide()
+        demo.shutdown()

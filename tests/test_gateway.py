@@ -250,5 +250,5 @@ def test_requests_are_paced_under_matons_limit(emulator):
         tracker, wid = toggl(gw)
         for _ in range(25):
             tracker.current(wid)
-    assert len(waits) >= 20  # bursts were spread out...
+    assert len(waits) >= 2  # the burst was spread out...
     assert not [r for r in emulator.requests if r.status == 429]  # ...so Maton never said 429

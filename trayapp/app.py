@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from . import APP_ID, APP_NAME, __version__, commands, ipc, logs
+from . import APP_ID, APP_NAME, __version__, ipc, logs
 from . import secrets as keystore
 from .config import Config, gateway_url
 from .core import errors as e
 from .core.durations import utcnow
 from .core.models import EntryDraft, Service, TimeEntry
 from .paths import store_path
-from .platform.single_instance import InstanceServer
 from .sync.schedule import SyncPolicy
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
@@ -54,7 +53,8 @@ def when_shown(icon: QSystemTrayIcon, then: Callable[[], None], limit_ms: int = 
 
     def check() -> None:
         if icon.geometry().width() > 0 or waited[0] >= limit_ms:
-            then()
+            # A few more milliseconds of event loop first, so the icon gets painted.
+            QTimer.singleShot(30, then)
             return
         waited[0] += 10
         QTimer.singleShot(10, check)
@@ -66,9 +66,11 @@ class TrayApp(QObject):
     hotkeys_changed = Signal(dict)  # action -> error, after (re)binding the shortcuts
     booted = Signal()  # the backend is up (the icon shows before it)
 
-    def __init__(self, qapp: QApplication, *, demo: bool = False) -> None:
+    def __init__(self, qapp: QApplication, *, demo: bool = False,
+                 initial: dict | None = None) -> None:
         super().__init__()
         self.qapp = qapp
+        self.initial = initial  # the command this process was started with, if any
         self.config = Config.load()
         self.demo_server: Any = None
         self.account: Account | None = None
@@ -80,7 +82,7 @@ class TrayApp(QObject):
         self._syncing = False
         self.policy = SyncPolicy()
         self._dialogs: list[Any] = []
-        self.instance: InstanceServer | None = None
+        self.instance: Any = None  # the command socket (platform/single_instance.py)
 
         self.tray = Tray(self, left_click=self.config.left_click)
         self._wire_tray()
@@ -97,7 +99,18 @@ class TrayApp(QObject):
 
     def _boot(self, demo: bool) -> None:
         from .platform.hotkeys import create_backend
+        from .platform.single_instance import InstanceServer
 
+        # One tray per user: claim the command socket before touching the store, so two
+        # instances never replay the same outbox. (The command line already checked; this
+        # closes the race of two launches at the same moment.)
+        self.instance = InstanceServer()
+        if not self.instance.claim():
+            ipc.send(self.initial or {"command": "activate", "args": {}})
+            self.quit()
+            return
+        self.instance.request.connect(self.handle_request)
+        logs.to_file()
         key_problem: e.TrackerError | None = None
         key: str | None = None
         if not demo:
@@ -132,7 +145,7 @@ class TrayApp(QObject):
         else:
             base_url, path = gateway_url(), store_path()
             connections = dict(self.config.connections)
-            self.services = commands.connected(self.config)
+            self.services = self.config.connected()
         logs.REDACT.secrets.add(key or "")
         workspaces = {} if self.demo else dict(self.config.workspaces)
 
@@ -192,7 +205,7 @@ class TrayApp(QObject):
             for conn in sorted(active, key=lambda c: c.created or utcnow(), reverse=True):
                 self.config.connections[conn.app] = conn.id
             self.config.save()
-            self.services = commands.connected(self.config)
+            self.services = self.config.connected()
             if not self.services:
                 self.failed(e.NoConnection("No Toggl Track or Clockify account is connected."))
                 self.show_settings()
@@ -293,6 +306,8 @@ class TrayApp(QObject):
     # -- commands from the command line and hotkeys ----------------------------------------------
     def handle_request(self, message: dict, reply: Callable[[dict], None]) -> None:
         """A command handed over by a second `trayapp` process (see ipc.py)."""
+        from . import commands
+
         if not self.is_booted:  # arrived during the first fraction of a second
             self.booted.connect(lambda: self.handle_request(message, reply))
             return
@@ -467,7 +482,7 @@ class TrayApp(QObject):
     def connections_changed(self) -> None:
         if self.demo:
             return
-        self.services = commands.connected(self.config)
+        self.services = self.config.connected()
         self.call(lambda a: self._adopt_connections(a))
         self.sync(catalog=True)
 
@@ -533,16 +548,26 @@ class TrayApp(QObject):
         self.hotkeys_changed.emit(errors)
 
     def quit(self) -> None:
+        self.shutdown()
+        self.qapp.quit()
+
+    def shutdown(self) -> None:
+        """Release everything (threads, sockets, grabs, the demo server); safe to repeat."""
         self.refresh_timer.stop()
         if self.hotkeys is not None:
             self.hotkeys.close()
+            self.hotkeys = None
         if self.instance is not None:
             self.instance.close()
+            self.instance = None
         self.tray.icon.hide()
         self._stop_workers()
         if self.demo_server is not None:
             self.demo_server.close()
-        self.qapp.quit()
+            self.demo_server = None
+        for window in [self.settings_window, *self._dialogs]:
+            if window is not None:
+                window.close()
 
     def _stop_workers(self) -> None:
         for worker in (self.local, self.net):
@@ -581,15 +606,8 @@ def run(demo: bool = False, verbose: bool = False, initial: dict | None = None) 
     QApplication.setDesktopFileName(APP_ID)
     qapp = QApplication.instance() or QApplication(sys.argv)
     qapp.setQuitOnLastWindowClosed(False)
-    instance = InstanceServer()
-    if not instance.claim():
-        # Another trayapp won the race since the command line checked: hand over to it.
-        answer = ipc.send(initial or {"command": "activate", "args": {}})
-        return 0 if answer is None or answer.get("ok") else 1
     qapp.setWindowIcon(app_icon())
-    app = TrayApp(qapp, demo=demo)
-    instance.request.connect(app.handle_request)
-    app.instance = instance
+    app = TrayApp(qapp, demo=demo, initial=initial)
     if initial is not None:
         app.handle_request(initial, lambda answer: None)  # waits for the boot if need be
     # Let Ctrl+C and SIGTERM quit cleanly: Python handles signals only between Qt events.

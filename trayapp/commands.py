@@ -82,17 +82,12 @@ def draft_from(snapshot: Snapshot, args: dict[str, Any]) -> EntryDraft:
                       tags=tags, billable=billable)
 
 
-def connected(config: Config) -> list[Service]:
-    """The services with a Maton connection, in a fixed order (Toggl Track first)."""
-    return [s for s in Service if s.value in config.connections]
-
-
 def pick_service(config: Config, wanted: str | None) -> Service:
     if wanted:
         return Service(wanted)
     if config.service:
         return Service(config.service)
-    services = connected(config)
+    services = config.connected()
     return services[0] if services else Service.TOGGL
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .api.urls import DEFAULT_GATEWAY_URL, check_gateway_url
+from .core.models import Service
 from .paths import config_dir
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,10 @@ class Config:
         if config.left_click not in LEFT_CLICK_ACTIONS:
             config.left_click = "toggle"
         return config
+
+    def connected(self) -> list[Service]:
+        """The services with a Maton connection, in a fixed order (Toggl Track first)."""
+        return [s for s in Service if s.value in self.connections]
 
     def save(self) -> None:
         """Atomic write: a crash leaves the old file or the new one, never half of one."""

@@ -4,13 +4,10 @@ the server side is platform/single_instance.py (QLocalServer on the same address
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import socket
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 TIMEOUT = 10.0  # a command waits at most this long for the running app
@@ -19,14 +16,18 @@ TIMEOUT = 10.0  # a command waits at most this long for the running app
 def address() -> str:
     """The socket path (Unix) or the QLocalServer pipe name (Windows), one per user."""
     if sys.platform == "win32":
+        import getpass
+
         return f"trayapp-{getpass.getuser()}"
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isdir(runtime):
-        base = Path(runtime) / "trayapp"
+        base = os.path.join(runtime, "trayapp")
     else:  # no runtime dir (macOS, minimal sessions): a private dir under the temp dir
-        base = Path(tempfile.gettempdir()) / f"trayapp-{os.getuid()}"
-    base.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return str(base / "ipc.sock")
+        import tempfile
+
+        base = os.path.join(tempfile.gettempdir(), f"trayapp-{os.getuid()}")
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    return os.path.join(base, "ipc.sock")
 
 
 def encode(message: dict[str, Any]) -> bytes:

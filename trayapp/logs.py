@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 
 from .paths import log_path
@@ -32,21 +31,33 @@ class Redact(logging.Filter):
 REDACT = Redact()
 
 
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def setup(verbose: bool = False) -> None:
+    """Log to stderr now; the file handler is added by `to_file()` once the app has shown
+    its icon (logging.handlers is not worth delaying the icon for)."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    _add(root, logging.StreamHandler())
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO line per request is noise
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def to_file() -> None:
+    import logging.handlers
+
     try:
         path = log_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000,
-                                                             backupCount=2, encoding="utf-8"))
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2,
+                                                       encoding="utf-8")
     except OSError:
-        pass
-    for handler in handlers:
-        handler.setFormatter(fmt)
-        handler.addFilter(REDACT)
-        root.addHandler(handler)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO line per request is noise
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+        return  # no writable data dir: stderr only
+    _add(logging.getLogger(), handler)
+
+
+def _add(root: logging.Logger, handler: logging.Handler) -> None:
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(REDACT)
+    root.addHandler(handler)

@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -67,7 +68,7 @@ class Gateway:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 3,
         max_wait: float = 8.0,
-        min_interval: float = 0.11,
+        per_second: int = 9,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not api_key or not api_key.strip():
@@ -77,10 +78,11 @@ class Gateway:
         self.max_wait = max_wait
         self.quota = Quota()
         self.stats = Stats()
-        # Maton allows 10 requests/s per key (Clockify 50/s, Toggl ~1/s sustained): pace at ~9
-        # bursts such as a long outbox replay instead of collecting 429s.
-        self.min_interval = min_interval
-        self._last_sent = 0.0
+        # Maton allows 10 requests/s per key (Clockify 50/s): let short bursts through at
+        # once, but never more than `per_second` in any second, so a long outbox replay is
+        # paced instead of collecting 429s.
+        self.per_second = per_second
+        self._recent: deque[float] = deque(maxlen=max(1, per_second))
         self._sleep = sleep
         self._client = httpx.Client(
             base_url=self.base_url,
@@ -193,12 +195,14 @@ class Gateway:
         headers: dict[str, str],
         app: str,
     ) -> httpx.Response:
-        wait = self._last_sent + self.min_interval - time.monotonic()
-        if wait > 0:
-            self._sleep(wait)
+        if self.per_second and len(self._recent) == self._recent.maxlen:
+            wait = self._recent[0] + 1.0 - time.monotonic()
+            if wait > 0:
+                self._sleep(wait)
         self.stats.sent += 1
         self.stats.by_app[app] = self.stats.by_app.get(app, 0) + 1
-        started = self._last_sent = time.monotonic()
+        started = time.monotonic()
+        self._recent.append(started)
         response = self._client.request(
             method, path, params=_clean(params), json=json_body, headers=headers
         )

@@ -35,7 +35,7 @@ class ConnectionStatus(enum.StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Connection:
     """A Maton OAuth connection between the user's Maton account and one service."""
 
@@ -47,7 +47,7 @@ class Connection:
     updated: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class User:
     id: str
     name: str
@@ -56,14 +56,14 @@ class User:
     timezone: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Workspace:
     id: str
     name: str
     premium: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WorkspaceUser:
     id: str
     name: str
@@ -71,7 +71,7 @@ class WorkspaceUser:
     active: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Client:
     id: str
     workspace_id: str
@@ -80,7 +80,7 @@ class Client:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Project:
     id: str
     workspace_id: str
@@ -97,7 +97,7 @@ class Project:
         return f"{self.client_name} / {self.name}" if self.client_name else self.name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tag:
     id: str
     workspace_id: str
@@ -105,7 +105,7 @@ class Tag:
     archived: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Task:
     id: str
     project_id: str
@@ -114,7 +114,7 @@ class Task:
     billable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TimeEntry:
     """A time entry; `stop is None` means the timer is running."""
 
@@ -144,7 +144,7 @@ class TimeEntry:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EntryDraft:
     """What the user asks to track: the fields a new entry is started with.
 
