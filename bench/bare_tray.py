@@ -20,7 +20,8 @@ def main() -> int:
 
     def ready() -> None:
         geometry = tray.geometry()
-        if geometry.width() == 0:
+        # Embedded by the tray host: (0, 0, w, h) until then, the panel's position after.
+        if geometry.width() == 0 or (geometry.x() == 0 and geometry.y() == 0):
             QTimer.singleShot(5, ready)
             return
         print("E2E {\"event\": \"ready\"}", flush=True)

@@ -30,7 +30,7 @@ from .paths import store_path
 from .sync.schedule import SyncPolicy
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
-from .ui.icons import app_icon
+from .ui.icons import app_icon, docked
 from .ui.tray import Tray
 from .worker import Done, Failed, Worker
 
@@ -52,7 +52,7 @@ def when_shown(icon: QSystemTrayIcon, then: Callable[[], None], limit_ms: int = 
     waited = [0]
 
     def check() -> None:
-        if icon.geometry().width() > 0 or waited[0] >= limit_ms:
+        if docked(icon) or waited[0] >= limit_ms:
             # A few more milliseconds of event loop first, so the icon gets painted.
             QTimer.singleShot(30, then)
             return

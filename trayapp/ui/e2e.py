@@ -13,6 +13,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
+from .icons import docked
+
 
 def emit(event: str, **data: Any) -> None:
     print("E2E " + json.dumps({"event": event, **data}), flush=True)
@@ -55,7 +57,7 @@ def announce(app: Any) -> None:
 
     def ready() -> None:
         geometry = tray.icon.geometry()
-        if geometry.width() == 0:
+        if not docked(tray.icon):
             QTimer.singleShot(5, ready)
             return
         emit("ready", x=geometry.x(), y=geometry.y(), w=geometry.width(), h=geometry.height())

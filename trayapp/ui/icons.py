@@ -104,3 +104,10 @@ def _draw(size: int, running: bool, steps: int, badge: Badge, dark: bool) -> QPi
 def app_icon() -> QIcon:
     """The application icon (windows, dialogs): the running ring on a neutral background."""
     return tray_icon(True, 0.75, Badge.NONE, dark=False)
+
+
+def docked(icon) -> bool:
+    """Whether the panel has taken the icon in. Before a tray host embeds it, Qt reports a
+    geometry of (0, 0, w, h); once embedded it has the panel's on-screen position."""
+    geometry = icon.geometry()
+    return geometry.width() > 0 and (geometry.x() != 0 or geometry.y() != 0)
