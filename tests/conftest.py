@@ -84,3 +84,38 @@ def home(tmp_path):
     for sub in ("config", "data", "runtime"):
         (tmp_path / sub).mkdir(mode=0o700)
     return tmp_path
+
+
+# -- the emulator on its own: a fake clock, a server, a raw client (tests/test_emulator*.py) ---
+
+
+@pytest.fixture
+def clock():
+    from trayapp.emulator.testing import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+def emu(clock):
+    from trayapp.emulator import Emulator
+
+    return Emulator(api_key=TEST_KEY, seed=True, clock=clock)
+
+
+@pytest.fixture
+def server(emu):
+    from trayapp.emulator import serve
+
+    srv = serve(emu)
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def client(server):
+    import httpx
+
+    headers = {"Authorization": f"Bearer {TEST_KEY}"}
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=5) as c:
+        yield c

@@ -6,13 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from trayapp.emulator import Emulator, EmulatorServer, serve
+from trayapp.emulator import Emulator, EmulatorServer
 from trayapp.emulator.testing import FakeClock
 
 KEY = "test-key"
@@ -21,28 +20,10 @@ C = "/clockify/api/v1"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
-@pytest.fixture
-def emu(clock: FakeClock) -> Emulator:
-    return Emulator(api_key=KEY, seed=True, clock=clock)
 
 
-@pytest.fixture
-def server(emu: Emulator) -> Iterator[EmulatorServer]:
-    srv = serve(emu)
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def client(server: EmulatorServer) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {KEY}"}
-    with httpx.Client(base_url=server.base_url, headers=headers, timeout=5) as c:
-        yield c
 
 
 # ---- Maton auth and connections ---------------------------------------------------------------

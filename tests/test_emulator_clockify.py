@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from trayapp.emulator import Emulator, EmulatorServer, serve
-from trayapp.emulator.testing import FakeClock
+from trayapp.emulator import Emulator
 
 KEY = "test-key"
 C = "/clockify/api/v1"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
-@pytest.fixture
-def emu(clock: FakeClock) -> Emulator:
-    return Emulator(api_key=KEY, seed=True, clock=clock)
 
 
-@pytest.fixture
-def server(emu: Emulator) -> Iterator[EmulatorServer]:
-    srv = serve(emu)
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def client(server: EmulatorServer) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {KEY}"}
-    with httpx.Client(base_url=server.base_url, headers=headers, timeout=5) as c:
-        yield c
 
 
 @pytest.fixture

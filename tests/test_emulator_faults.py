@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from trayapp.emulator import Emulator, EmulatorServer, serve
-from trayapp.emulator.testing import FakeClock
+from trayapp.emulator import Emulator, EmulatorServer
 
 KEY = "test-key"
 T = "/toggl-track/api/v9"
 
 
-@pytest.fixture
-def emu() -> Emulator:
-    return Emulator(api_key=KEY, seed=True, clock=FakeClock())
 
 
-@pytest.fixture
-def server(emu: Emulator) -> Iterator[EmulatorServer]:
-    srv = serve(emu)
-    yield srv
-    srv.close()
 
 
-@pytest.fixture
-def client(server: EmulatorServer) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {KEY}"}
-    with httpx.Client(base_url=server.base_url, headers=headers, timeout=5) as c:
-        yield c
 
 
 def create(client: httpx.Client, emu: Emulator, description: str) -> httpx.Response:

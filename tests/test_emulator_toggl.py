@@ -5,41 +5,22 @@ Every test talks HTTP over a real loopback socket, as the app does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from trayapp.emulator import Emulator, EmulatorServer, serve
+from trayapp.emulator import Emulator
 from trayapp.emulator.testing import FakeClock
 
 KEY = "test-key"
 T = "/toggl-track/api/v9"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
-@pytest.fixture
-def emu(clock: FakeClock) -> Emulator:
-    return Emulator(api_key=KEY, seed=True, clock=clock)
 
 
-@pytest.fixture
-def server(emu: Emulator) -> Iterator[EmulatorServer]:
-    srv = serve(emu)
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def client(server: EmulatorServer) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {KEY}"}
-    with httpx.Client(base_url=server.base_url, headers=headers, timeout=5) as c:
-        yield c
 
 
 @pytest.fixture
