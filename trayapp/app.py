@@ -239,13 +239,22 @@ class TrayApp(QObject):
 
     def synced(self, snapshot: Snapshot) -> None:
         self._syncing = False
+        previous = self.snapshot.error if self.snapshot else None
         self.show(snapshot)
+        error = snapshot.error
+        if error is not None and not error.transient and type(error) is not type(previous):
+            # Something only the user can fix (key, connection): say it once, plainly.
+            self.tray.icon.showMessage(error.title, error.text)
         self.schedule(snapshot)
 
     def schedule(self, snapshot: Snapshot) -> None:
-        """The next automatic sync: slow when all is well, backing off when offline,
-        and not before the quota resets when it is used up."""
+        """The next automatic sync: slow when all is well, backing off when offline, not
+        before the quota resets when it is used up, and not at all while the key or the
+        connection is wrong (the next user action or settings change tries again)."""
         delay = self.policy.next_delay(snapshot, utcnow())
+        if delay is None:
+            self.refresh_timer.stop()
+            return
         self.refresh_timer.start(max(1000, int(delay.total_seconds() * 1000)))
 
     # -- actions --------------------------------------------------------------------------------

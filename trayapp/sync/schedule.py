@@ -29,9 +29,11 @@ class SyncPolicy:
         last = snapshot.last_sync
         return last is None or now - last > self.menu_fresh
 
-    def next_delay(self, snapshot: Snapshot, now: datetime,
-                   quota_left: int | None = None) -> timedelta:
-        """The wait before the next automatic sync after this result."""
+    def next_delay(self, snapshot: Snapshot, now: datetime) -> timedelta | None:
+        """The wait before the next automatic sync after this result; None: do not retry
+        by itself (a bad key or a missing connection needs the user, not another request)."""
+        if isinstance(snapshot.error, e.AuthError | e.ConnectionError_ | e.KeyringUnavailable):
+            return None
         if snapshot.paused_until:
             return max(timedelta(seconds=1), snapshot.paused_until - now + timedelta(seconds=1))
         if isinstance(snapshot.error, e.NetworkError | e.ServerError | e.RateLimited
@@ -42,6 +44,7 @@ class SyncPolicy:
                 delay = max(delay, timedelta(seconds=snapshot.error.retry_in))
             return delay
         self.backoff = FIRST_BACKOFF
-        if quota_left is not None and quota_left <= LOW_QUOTA:
+        left = snapshot.quota_remaining
+        if left is not None and left <= LOW_QUOTA:
             return self.idle_interval * 2
         return self.idle_interval

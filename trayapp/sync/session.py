@@ -140,6 +140,7 @@ class Session:
             paused_until=self.paused_until,
             descriptions=descriptions,
             version=version,
+            quota_remaining=self.tracker.gateway.quota.remaining,
         )
 
     def _describe(self, item: OutboxItem) -> str:

@@ -41,6 +41,7 @@ class Snapshot:
     first_weekday: int = 0
     descriptions: tuple[str, ...] = field(default=())
     version: int = 0  # the store's change counter: a higher version is newer
+    quota_remaining: int | None = None  # Toggl's hourly quota as last reported
 
     @property
     def project_by_id(self) -> dict[str, Project]:
