@@ -93,3 +93,25 @@ def test_demo_runs_without_an_account(qtbot, monkeypatch):
         assert demo.tray.tooltip().endswith("demo")
     finally:
         demo.shutdown()
+
+
+def test_first_launch_without_key_runs_the_demo_then_a_saved_key_switches(
+        qtbot, emulator, monkeypatch):
+    monkeypatch.delenv("MATON_API_KEY", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
+    app = TrayApp(QApplication.instance())
+    try:
+        qtbot.waitUntil(lambda: bool(app.snapshot and app.snapshot.last_sync), timeout=10_000)
+        assert app.demo  # no key: the demo runs...
+        window = app.settings_window
+        assert window is not None and window.isVisible()  # ...and settings explain why
+        app.key_changed(TEST_KEY)  # what saving a key in settings does
+        qtbot.waitUntil(lambda: bool(not app.demo and app.snapshot and app.snapshot.last_sync),
+                        timeout=10_000)
+        assert app.config.connections.keys() == {"toggl-track", "clockify"}
+        assert app.settings_window is not None and app.settings_window.isVisible()
+        assert any(r.app == "toggl-track" for r in emulator.requests)
+    finally:
+        app.shutdown()

@@ -87,6 +87,7 @@ class TrayApp(QObject):
         self.tray = Tray(self, left_click=self.config.left_click)
         self._wire_tray()
         self.hotkeys: Any = None  # created at boot
+        self.key: str | None = None  # the Maton key in use (never logged: see logs.REDACT)
         self.is_booted = False
         self.hotkey_errors: dict[str, str] = {}
         self.refresh_timer = QTimer(self)
@@ -131,7 +132,7 @@ class TrayApp(QObject):
         self.booted.emit()
 
     # -- backend -----------------------------------------------------------------------------
-    def _start_backend(self, key: str | None) -> None:
+    def _start_backend(self, key: str | None, forget_cache: bool = False) -> None:
         from .sync.account import Account  # the HTTP stack: imported after the icon shows
 
         if self.demo:
@@ -147,10 +148,13 @@ class TrayApp(QObject):
             connections = dict(self.config.connections)
             self.services = self.config.connected()
         logs.REDACT.secrets.add(key or "")
+        self.key = key
         workspaces = {} if self.demo else dict(self.config.workspaces)
 
         self.account = Account(key, base_url, path, connections, workspaces)
         account = self.account
+        if forget_cache:  # before any worker can read it
+            account.forget_cache()
         self.local = Worker(lambda: account, self, "trayapp-local", owns_backend=False)
         self.net = Worker(lambda: account, self, "trayapp-net", owns_backend=False)
         self.tray.demo = self.demo
@@ -486,7 +490,18 @@ class TrayApp(QObject):
 
     def key_changed(self, key: str) -> None:
         """A saved key: leave the demo (if running) and start over on the real account."""
-        self._restart_backend(demo=False, key=key)
+        other_account = key != self.key
+        if other_account and not self.demo:
+            # Another Maton account has other connections (and maybe other data): find them
+            # again and drop the cache. Unsent actions stay queued.
+            self.config.connections.clear()
+            self.config.workspaces.clear()
+            self.config.service = None
+            self.config.save()
+        reopen = self.settings_window is not None and self.settings_window.isVisible()
+        self._restart_backend(demo=False, key=key, forget_cache=other_account)
+        if reopen:
+            self.show_settings()
 
     def connections_changed(self) -> None:
         if self.demo:
@@ -538,7 +553,7 @@ class TrayApp(QObject):
             self.settings_window.hide()
         self.tray.popup_menu()
 
-    def _restart_backend(self, demo: bool, key: str | None) -> None:
+    def _restart_backend(self, demo: bool, key: str | None, forget_cache: bool = False) -> None:
         self._stop_workers()
         if self.demo_server is not None:
             self.demo_server.close()
@@ -550,7 +565,7 @@ class TrayApp(QObject):
             self.settings_window.close()
             self.settings_window.deleteLater()
             self.settings_window = None
-        self._start_backend(key)
+        self._start_backend(key, forget_cache)
 
     def _hotkey_errors_changed(self, errors: dict[str, str]) -> None:
         self.hotkey_errors = errors

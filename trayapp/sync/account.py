@@ -76,11 +76,21 @@ class Account:
         """Track in another workspace: forget the cache of the old one, keep the outbox."""
         self.workspace_ids[service.value] = workspace_id
         self._sessions.pop(service, None)
+        self._forget(service, workspace_id)
+
+    def forget_cache(self) -> None:
+        """Another account: drop every cached entry, project and id (not the outbox)."""
+        self.workspace_ids.clear()
+        self._sessions.clear()
+        for service in Service:
+            self._forget(service, None)
+
+    def _forget(self, service: Service, workspace_id: str | None) -> None:
         svc = service.value
         with self.store.transaction() as db:
             db.execute("DELETE FROM entries WHERE service=? AND id NOT LIKE 'local-%'", (svc,))
             db.execute("DELETE FROM catalog WHERE service=?", (svc,))
-            for key in ("last_sync", "catalog_sync"):
+            for key in ("last_sync", "catalog_sync", "user"):
                 self.store.set_meta(f"{svc}:{key}", None, db)
             self.store.set_meta(f"{svc}:workspace", workspace_id, db)
 
