@@ -252,3 +252,16 @@ def test_requests_are_paced_under_matons_limit(emulator):
             tracker.current(wid)
     assert len(waits) >= 2  # the burst was spread out...
     assert not [r for r in emulator.requests if r.status == 429]  # ...so Maton never said 429
+
+
+def test_a_key_with_impossible_characters_is_refused_plainly(tmp_path):
+    for bad in ("ключ", "two words", "tab\there"):
+        with pytest.raises(e.AuthError) as info:
+            Gateway(bad, "http://127.0.0.1:9")
+        assert bad not in info.value.message
+    from trayapp.sync.account import Account
+
+    account = Account("two words", "http://127.0.0.1:9", tmp_path / "s.sqlite3")
+    with pytest.raises(e.AuthError):
+        account.session(Service.TOGGL)
+    account.close()

@@ -340,19 +340,27 @@ class TrayApp(QObject):
         def refused(error: e.TrackerError) -> None:
             reply({"ok": False, "message": f"{error.title}: {error.message}"})
 
+        def toggle(session: Session) -> Snapshot:
+            return session.stop() if session.snapshot().running else session.continue_last()
+
         try:
             if command == "status":
                 if snapshot is None or service is not self.service:
                     self.call(lambda a: a.session(service).snapshot(), answer, kind=None)
                 else:
                     answer(snapshot)
+            elif command in ("start", "stop", "toggle") and service is not self.service:
+                # The other service: work from its own data (projects, running entry).
+                action = {"start": lambda s: s.start(commands.draft_from(s.snapshot(), args)),
+                          "stop": lambda s: s.stop(), "toggle": toggle}[command]
+                self.act(action, service=service, done=answer, failed=refused)
             elif command == "start":
                 if snapshot is None:
                     raise e.TrackerError("trayapp is still starting; try again in a moment.")
                 self.start(commands.draft_from(snapshot, args), answer, service, refused)
             elif command in ("stop", "toggle"):
                 running = snapshot is not None and snapshot.running is not None
-                if running or service is not self.service:
+                if running:
                     self.stop(answer, service, refused)
                 elif command == "toggle" and snapshot and snapshot.last_stopped:
                     self.continue_last(answer, refused)

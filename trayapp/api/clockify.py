@@ -257,6 +257,13 @@ class ClockifyTracker(Tracker):
         return self._entry(self._call("POST", path, json_body=body).data)
 
     def stop(self, wid: str, entry_id: str, at: datetime | None = None) -> TimeEntry:
+        """Stop `entry_id`; with an empty id, whatever runs. Clockify's stop request has no
+        entry id (it stops the user's running timer), so check that it is this one first:
+        a late stop must never end the timer the user is running now."""
+        if entry_id:
+            running = self.current(wid)
+            if running is None or running.id != entry_id:
+                raise e.Conflict("That timer is no longer running.", status=409)
         path = f"/workspaces/{wid}/user/{self._uid()}/time-entries"
         body = {"end": format_timestamp(at or utcnow())}
         try:

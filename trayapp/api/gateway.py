@@ -73,6 +73,10 @@ class Gateway:
     ) -> None:
         if not api_key or not api_key.strip():
             raise e.AuthError("No Maton API key is set.")
+        key = api_key.strip()
+        if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+            # httpx would fail on the header with a message quoting it: refuse it here.
+            raise e.AuthError("The Maton API key contains characters a key cannot have.")
         self.base_url = check_gateway_url(base_url)
         self.max_retries = max_retries
         self.max_wait = max_wait

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from .. import ipc
@@ -30,9 +30,16 @@ class InstanceServer(QObject):
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
+        self.lock: QLockFile | None = None
 
     def claim(self) -> bool:
         """Listen on the address unless a live instance already does."""
+        # Two launches at the same moment: the lock makes "probe, clean up, listen" one
+        # step. QLockFile notices a lock left by a crashed process (by its pid).
+        self.lock = QLockFile(f"{self.name}.lock")
+        self.lock.setStaleLockTime(0)
+        if not self.lock.tryLock(1000):
+            return False
         probe = QLocalSocket()
         probe.connectToServer(self.name)
         if probe.waitForConnected(300):
@@ -48,6 +55,9 @@ class InstanceServer(QObject):
 
     def close(self) -> None:
         self.server.close()
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
 
     def _accept(self) -> None:
         while self.server.hasPendingConnections():

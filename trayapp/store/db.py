@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -92,7 +93,8 @@ class Store:
     with statements of the other."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
+        self.path: str | None = None if str(path) == ":memory:" else str(path)
+        if self.path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
@@ -105,6 +107,23 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    @contextmanager
+    def sender(self) -> Iterator[bool]:
+        """Whether this process may send the outbox now: an exclusive lock on a file beside
+        the store, so two processes (the tray and a one-shot command) never send the same
+        action twice. Yields False when another process holds it."""
+        if self.path is None:
+            yield True
+            return
+        with open(f"{self.path}.send-lock", "a+b") as handle:
+            if not _try_lock(handle):
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                _unlock(handle)
 
     @property
     def version(self) -> int:
@@ -303,3 +322,30 @@ LOCAL_PREFIX = "local-"
 
 def _fields(item: Any) -> dict[str, Any]:
     return {name: getattr(item, name) for name in item.__dataclass_fields__}
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(handle: Any) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -44,12 +44,19 @@ class Account:
         """A new key means a new client; sessions keep their store."""
         if self.gateway:
             self.gateway.close()
-        self.gateway = Gateway(api_key, self.base_url, **self._gateway_options) if api_key else None
+        self.gateway = None
+        self.key_error: e.AuthError | None = e.AuthError("No Maton API key is set.")
+        if api_key:
+            try:
+                self.gateway = Gateway(api_key, self.base_url, **self._gateway_options)
+                self.key_error = None
+            except e.AuthError as exc:  # unusable: every request will say so
+                self.key_error = exc
         self._sessions.clear()
 
     def _gw(self) -> Gateway:
         if self.gateway is None:
-            raise e.AuthError("No Maton API key is set.")
+            raise self.key_error or e.AuthError()
         return self.gateway
 
     @property

@@ -95,6 +95,8 @@ class Session:
         user = self.store.meta(self._key("user"))
         if user and hasattr(tracker, "user_id"):
             tracker.user_id = user
+        if hasattr(tracker, "tag_names"):  # Clockify entries carry tag ids only
+            tracker.tag_names.update({t.id: t.name for t in store.catalog(self.svc, "tag")})
 
     @property
     def service(self) -> Service:
@@ -351,6 +353,7 @@ class Session:
         return self.snapshot()
 
     def _unsent_start(self, entry_id: str) -> OutboxItem | None:
+        """The queued start of this entry if nothing of it can have reached the server."""
         for item in self.store.outbox(self.svc):
             if item.entry_id == entry_id and item.action in ("start", "create"):
                 return item if item.attempts == 0 else None
@@ -370,6 +373,8 @@ class Session:
         else:
             merged.update({k: v for k, v in payload.items() if k in merged})
         self.store.update_outbox_payload(start.seq, merged, db)
+        if start.error_title:  # the user's fix of a refused start: send it again
+            db.execute("UPDATE outbox SET error=NULL, error_title=NULL WHERE seq=?", (start.seq,))
         return True
 
     # -- outbox replay --------------------------------------------------------------------
@@ -379,34 +384,81 @@ class Session:
         return self.snapshot()
 
     def _flush(self) -> None:
-        items = self.store.outbox(self.svc)
-        if not items:
+        if not self.store.outbox(self.svc):
             return
+        with self.store.sender() as alone:
+            if not alone:  # another trayapp process is sending this outbox right now
+                raise e.OutcomeUnknown("Another trayapp process is sending your changes.")
+            self._send_outbox()
+
+    def _send_outbox(self) -> None:
+        items = self.store.outbox(self.svc)
         wid = self.prepare()
         blocked: set[str] = set()
         self._after_stop: set[int] = set()  # starts whose previous timer was just stopped
+        held: OutboxItem | None = None  # a stop Toggl will do itself when the next start goes
         for index, item in enumerate(items):
             if item.error_title or item.entry_id in blocked:
                 blocked.add(item.entry_id)  # a refused action holds back its entry's later ones
                 continue
             following = items[index + 1] if index + 1 < len(items) else None
+            if self._start_stops_it(item, following, blocked):
+                held = item
+                continue
             try:
-                self._replay(wid, item, following)
+                self._replay(wid, item, following, held if item.action == "start" else None)
             except (e.RequestError, e.MalformedResponse) as exc:
-                if isinstance(exc, e.MalformedResponse) and item.attempts < 3:
-                    self.store.mark_outbox(item.seq, error=exc.message, attempt=False)
+                if isinstance(exc, e.MalformedResponse) and not self._give_up(item):
                     raise
                 log.warning("%s %s refused: %s", self.svc, item.action, exc.message)
-                self.store.mark_outbox(item.seq, error=exc.message, title=exc.title)
+                self.store.mark_outbox(item.seq, error=exc.message, title=exc.title,
+                                       attempt=False)
                 blocked.add(item.entry_id)
             except e.TrackerError as exc:
+                # Offline, throttled, server trouble: keep the order and try later (a held
+                # stop is then no longer fresh, and goes out on its own next time).
                 self.store.mark_outbox(item.seq, error=exc.message, attempt=False)
-                raise  # offline, throttled, server trouble: keep order, try later
+                raise
+            if held is not None and item is not held:
+                self._release(wid, held)  # the start did not stop it (refused, or gone)
+                held = None
 
-    def _replay(self, wid: str, item: OutboxItem, following: OutboxItem | None) -> None:
+    def _release(self, wid: str, held: OutboxItem) -> None:
+        """Send a held stop explicitly, unless the start after it already did the job."""
+        if self.store.outbox_item(held.seq) is None:
+            return
+        server_id = self.store.server_id(self.svc, held.entry_id)
+        if server_id is not None:
+            self._replay_stop(wid, held, server_id, None)
+
+    def _start_stops_it(self, item: OutboxItem, following: OutboxItem | None,
+                        blocked: set[str]) -> bool:
+        """A stop made by switching timers: sending the next start stops it on the server
+        (Toggl stops the running entry by itself, at its "now": so only when fresh; our
+        Clockify start stops what runs at the new start time), saving a request. Only if
+        that start really goes out now; otherwise the stop is sent on its own."""
+        if item.action != "stop" or not item.payload.get("implicit"):
+            return False
+        fresh = self.clock() - parse_timestamp(item.payload["at"]) < FRESH
+        return ((fresh or self.service is Service.CLOCKIFY)
+                and following is not None and following.action == "start"
+                and not following.error_title and following.attempts == 0
+                and following.entry_id not in blocked)
+
+    def _give_up(self, item: OutboxItem) -> bool:
+        """A malformed answer: try again a few times, then show it as a problem."""
+        current = self.store.outbox_item(item.seq)
+        tries = (current.attempts if current else item.attempts)
+        if item.action not in ("start", "create"):  # starts count their tries before sending
+            tries += 1
+            self.store.mark_outbox(item.seq, error=None, attempt=True)
+        return tries >= 3
+
+    def _replay(self, wid: str, item: OutboxItem, following: OutboxItem | None,
+                held: OutboxItem | None) -> None:
         server_id = self.store.server_id(self.svc, item.entry_id)
         if item.action in ("start", "create"):
-            self._replay_start(wid, item)
+            self._replay_start(wid, item, held)
         elif server_id is None:
             raise e.NotFound("Its start never reached the server.")
         elif item.action == "stop":
@@ -416,20 +468,22 @@ class Session:
             base = replace(row or self.tracker.entry(wid, server_id), id=server_id,
                            workspace_id=wid)
             entry = self.tracker.update(base, **decode_changes(item.payload))
-            self._commit(item, entry, keep_stop=False)
+            self._commit(item, entry)
         elif item.action == "delete":
             try:
                 self.tracker.delete(wid, server_id)
             except e.NotFound:
                 pass  # already gone: the goal is reached
-            self.store.remove_outbox(item.seq)
+            with self.store.transaction() as db:
+                self.store.delete_entry(self.svc, server_id, db)
+                self.store.remove_outbox(item.seq, db)
 
-    def _replay_start(self, wid: str, item: OutboxItem) -> None:
+    def _replay_start(self, wid: str, item: OutboxItem, held: OutboxItem | None) -> None:
         draft = payload_draft(item.payload)
         if item.attempts:  # an earlier try may have reached the server: look first
             found = self._find(wid, draft)
             if found is not None:
-                self._commit(item, found, keep_stop=True)
+                self._commit(item, found)
                 return
             if item.tried_at and self.clock() - item.tried_at < self.confirm_after:
                 # A slow server may still be applying that try: sending again now could
@@ -441,14 +495,16 @@ class Session:
         current = self.store.mark_tried(item.seq, self.clock())
         if current is None:
             return  # deleted before it was ever sent
-        item = current
-        draft = payload_draft(item.payload)
+        if current.attempts != item.attempts:
+            raise e.OutcomeUnknown("Another trayapp process tried this change meanwhile.")
+        tried = replace(current, attempts=current.attempts + 1)
+        draft = payload_draft(current.payload)
         try:
-            if item.action == "create":
+            if current.action == "create":
                 entry = self.tracker.create(wid, draft)
             else:
                 entry = self.tracker.start(wid, draft,
-                                           stop_running=item.seq not in self._after_stop)
+                                           stop_running=current.seq not in self._after_stop)
         except e.OutcomeUnknown:
             # The answer was lost. If the server has it (the usual case), adopt it;
             # if not, it may still be on its way: the next flush looks again.
@@ -456,19 +512,24 @@ class Session:
             if found is None:
                 raise
             entry = found
-        except (e.NetworkError, e.Throttled, e.AuthError, e.ConnectionError_):
-            # Refused before anything was done (no connection, 429, quota, key): no look-up
-            # is needed next time, and a stop may still fold into this start.
+        except (e.NetworkError, e.Throttled, e.AuthError, e.ConnectionError_, e.RequestError):
+            # Refused before anything was made (offline, 429, quota, key, or invalid): no
+            # look-up is needed next time, and the user's fix can still fold into it.
             self.store.set_attempts(item.seq, item.attempts, item.tried_at)
             raise
-        self._commit(item, entry, keep_stop=True)
+        # A running start has stopped the previous entry: its held stop is done.
+        done = held if held is not None and current.action == "start" else None
+        self._commit(tried, entry, also_done=done)
 
     def _find(self, wid: str, draft: EntryDraft) -> TimeEntry | None:
-        """The entry this draft made on an earlier, unanswered try (one request)."""
+        """The entry this draft made on an earlier, unanswered try (one request); never one
+        that is already known here (e.g. the previous entry with the same description)."""
         assert draft.start is not None
         window = timedelta(seconds=2)
+        known = {x.id for x in self.store.entries(self.svc, since=draft.start - window)}
         for entry in self.tracker.entries(wid, draft.start - window, draft.start + window):
-            if (abs((entry.start - draft.start).total_seconds()) <= 2
+            if (entry.id not in known
+                    and abs((entry.start - draft.start).total_seconds()) <= 2
                     and entry.description == draft.description):
                 return entry
         return None
@@ -476,20 +537,10 @@ class Session:
     def _replay_stop(self, wid: str, item: OutboxItem, server_id: str,
                      following: OutboxItem | None) -> None:
         at = parse_timestamp(item.payload["at"])
-        fresh = self.clock() - at < FRESH
-        if (item.payload.get("implicit") and fresh and self.service is Service.TOGGL
-                and following is not None and following.action == "start"):
-            # Toggl stops the running entry itself when the next one starts: save a request,
-            # as long as that start is still queued (it may have been deleted meanwhile).
-            with self.store.transaction() as db:
-                still = self.store.outbox_item(following.seq)
-                if still is not None and still.action == "start":
-                    self.store.remove_outbox(item.seq, db)
-                    return
         # Toggl's PATCH .../stop uses the server's clock and says 409 if the entry was
         # stopped elsewhere meanwhile; it is right for a fresh stop. A late (replayed) stop,
         # and any Clockify stop, carries the time the user actually stopped.
-        toggl_now = fresh and self.service is Service.TOGGL
+        toggl_now = self.clock() - at < FRESH and self.service is Service.TOGGL
         try:
             entry = self.tracker.stop(wid, server_id, at=None if toggl_now else at)
         except e.Conflict:
@@ -500,19 +551,32 @@ class Session:
                 entry = self.tracker.stop(wid, server_id, at=at)
         if following is not None and following.action == "start":
             self._after_stop.add(following.seq)
-        self._commit(item, entry, keep_stop=False)
+        self._commit(item, entry)
 
-    def _commit(self, item: OutboxItem, entry: TimeEntry, keep_stop: bool) -> None:
-        """Record the server's answer: map the local id, replace the local row."""
+    def _commit(self, item: OutboxItem, entry: TimeEntry,
+                also_done: OutboxItem | None = None) -> None:
+        """Record the server's answer: map the local id, update the local row, and drop the
+        outbox item, in one transaction."""
         with self.store.transaction() as db:
-            local = self.store.entry(self.svc, item.entry_id)
-            if item.entry_id != entry.id:
+            local = self._row(item.entry_id)
+            if item.entry_id.startswith(LOCAL_PREFIX) and item.entry_id != entry.id:
                 self.store.map_id(self.svc, item.entry_id, entry.id, db)
                 self.store.delete_entry(self.svc, item.entry_id, db)
-            if keep_stop and local is not None and local.stop and entry.running:
-                entry = replace(entry, stop=local.stop)  # its stop is queued behind it
-            self.store.put_entries(self.svc, [entry], db)
             self.store.remove_outbox(item.seq, db)
+            if also_done is not None:
+                self.store.remove_outbox(also_done.seq, db)
+            ids = {item.entry_id, entry.id}
+            queued = [i for i in self.store.outbox(self.svc) if i.entry_id in ids
+                      or self.store.server_id(self.svc, i.entry_id) == entry.id]
+            if any(i.action == "delete" for i in queued):
+                self.store.delete_entry(self.svc, entry.id, db)  # deleted meanwhile: no ghost
+            elif queued and local is not None:
+                # Later changes to it are still queued: keep what the user sees, re-keyed.
+                self.store.put_entries(self.svc, [replace(local, id=entry.id,
+                                                          workspace_id=entry.workspace_id,
+                                                          user_id=entry.user_id)], db)
+            else:
+                self.store.put_entries(self.svc, [entry], db)
 
     # -- problems the user decides on -----------------------------------------------------
     def retry(self, seq: int) -> Snapshot:
