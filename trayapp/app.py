@@ -602,9 +602,12 @@ class TrayApp(QObject):
                 window.close()
 
     def _stop_workers(self) -> None:
+        if self.account is not None and self.account.gateway is not None:
+            # Abort a request in flight (it may wait up to its time-out): its action stays
+            # in the outbox, and the network thread can finish at once.
+            self.account.gateway.close()
         for worker in (self.local, self.net):
-            if worker is not None:
-                worker.shutdown()
+            if worker is not None and worker.shutdown():
                 worker.deleteLater()
         self.local = self.net = None
         if self.account is not None:
@@ -652,4 +655,12 @@ def run(demo: bool = False, verbose: bool = False, initial: dict | None = None) 
         from .ui.e2e import announce
 
         announce(app)
-    return qapp.exec()
+    code = qapp.exec()
+    from .worker import ABANDONED
+
+    if ABANDONED:
+        # A request is still waiting for its time-out: do not wait for it (its action is
+        # safe in the outbox). Exit now, without destroying the running thread.
+        logging.shutdown()
+        os._exit(code)
+    return code

@@ -119,14 +119,23 @@ class Worker(QObject):
         elif done:
             done(result)
 
-    def shutdown(self, timeout_ms: int = 5000) -> None:
-        """Finish the call in progress (bounded by the HTTP timeouts), close, stop the thread."""
+    def shutdown(self, timeout_ms: int = 1000) -> bool:
+        """Stop the thread once its call in progress returns; False if that takes longer
+        than `timeout_ms` (a request waiting for its time-out). The thread is then left to
+        finish on its own: never terminated (unsafe for Python code), and safe to abandon,
+        since every action is on disk before it is sent (see sync/session.py)."""
         if not self._thread.isRunning():
-            return
+            return True
         self._callbacks.clear()
         self._close.emit()
         self._thread.quit()
-        if not self._thread.wait(timeout_ms):
-            log.warning("worker still busy after %d ms; leaving it", timeout_ms)
-            self._thread.terminate()
-            self._thread.wait(1000)
+        if self._thread.wait(timeout_ms):
+            return True
+        log.info("worker %s still busy after %d ms; not waiting", self._thread.objectName(),
+                 timeout_ms)
+        ABANDONED.append(self)  # keep the QThread alive: destroying a running one aborts
+        return False
+
+
+#: Workers whose thread was still in a request at shutdown (see Worker.shutdown).
+ABANDONED: list[Worker] = []
