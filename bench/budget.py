@@ -8,7 +8,6 @@ Session and SyncPolicy the tray app uses. Reported per action and per hour, for 
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.report import save
 from trayapp.core.models import EntryDraft, Service
 from trayapp.emulator import Emulator, serve
 from trayapp.sync.account import Account
@@ -127,10 +127,7 @@ def day(service: Service) -> dict:
 
 def main() -> int:
     report = [day(Service.TOGGL), day(Service.CLOCKIFY)]
-    print(json.dumps(report, indent=2))
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "budget.json").write_text(json.dumps(report, indent=2))
+    save("budget", report)
     return 0
 
 

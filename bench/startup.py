@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.report import save
+
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 
@@ -91,10 +93,7 @@ def main() -> int:
     report["rss_ratio"] = round(report["trayapp_peak_rss_mb"] / report["bare_peak_rss_mb"], 2)
     report["real_mode_rss_ratio"] = round(
         report["real_mode_peak_rss_mb"] / report["bare_peak_rss_mb"], 2)
-    print(json.dumps(report, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "startup.json").write_text(json.dumps(report, indent=2))
+    save("startup", report)
     return 0
 
 

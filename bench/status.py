@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -12,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.report import save
 from trayapp.emulator import Emulator, serve
 
 KEY = "bench-key"
@@ -49,10 +49,7 @@ def main() -> int:
         report["ratio"] = round(report["status_oneshot_s"] / report["python_c_pass_s"], 2)
     finally:
         server.close()
-    print(json.dumps(report, indent=2))
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "status.json").write_text(json.dumps(report, indent=2))
+    save("status", report)
     return 0
 
 
