@@ -66,10 +66,10 @@ def test_no_connection(emulator, gateway):
 
 def test_pending_and_failed_connections_are_named(emulator, gateway):
     pending = emulator.make_connection("toggl-track", status="PENDING")
-    with pytest.raises(e.ConnectionError_):
+    with pytest.raises(e.ConnectionPending):
         make_tracker(Service.TOGGL, gateway, pending).me()
     failed = emulator.make_connection("toggl-track", status="FAILED")
-    with pytest.raises(e.ConnectionError_):
+    with pytest.raises(e.ConnectionFailed):
         make_tracker(Service.TOGGL, gateway, failed).me()
 
 
