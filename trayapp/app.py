@@ -82,6 +82,7 @@ class TrayApp(QObject):
         self._syncing = False
         self.policy = SyncPolicy()
         self._dialogs: list[Any] = []
+        self._told: set[int] = set()  # refused changes already notified
         self.instance: Any = None  # the command socket (platform/single_instance.py)
 
         self.tray = Tray(self, left_click=self.config.left_click)
@@ -234,6 +235,14 @@ class TrayApp(QObject):
             return  # produced before a newer one that is already shown (two threads)
         self.snapshot = snapshot
         self.tray.set_snapshot(snapshot, self.services)
+        fresh = [p for p in snapshot.problems if p.seq not in self._told]
+        if fresh:  # a change the server refused: say so once; the menu offers retry/discard
+            self._told.update(p.seq for p in fresh)
+            first = fresh[0]
+            self.tray.icon.showMessage(
+                f"Not saved: {first.title}",
+                f"“{first.description}”: {first.message} Open the menu to try again or "
+                "discard the change.")
 
     def failed(self, error: e.TrackerError) -> None:
         log.warning("%s: %s", error.title, error.message)
