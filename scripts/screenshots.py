@@ -39,12 +39,6 @@ def shoot(name: str, x: int, y: int, w: int, h: int) -> None:
     print("saved", OUT / name)
 
 
-def box(items: list[dict], pad: int = 14) -> tuple[int, int, int, int]:
-    xs = [i["x"] for i in items]
-    ys = [i["y"] for i in items]
-    return min(xs) - 200, min(ys) - pad, max(xs) - min(xs) + 400, max(ys) - min(ys) + 2 * pad
-
-
 def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="trayapp-shots-"))
     (home / "runtime").mkdir(mode=0o700)
@@ -63,11 +57,9 @@ def main() -> int:
         sub = app.expect(lambda ev: ev["event"] == "menu" and ev["title"] == "Recent",
                          what="Recent")
         time.sleep(0.3)
-        x0, y0, _, _ = box(menu["items"])
-        x1, y1, w1, h1 = box(sub["items"])
-        left, top = min(x0, x1), min(y0, y1) - 20
-        right = max(x0 + 400, x1 + w1)
-        bottom = max(y0 + box(menu["items"])[3], y1 + h1) + 10
+        left, top = min(menu["x"], sub["x"]) - 10, ready["y"]
+        right = max(menu["x"] + menu["w"], icon[0] + 20) + 10
+        bottom = max(menu["y"] + menu["h"], sub["y"] + sub["h"]) + 10
         shoot("tray-menu.png", left, top, right - left, bottom - top)
         xdo("key", "Escape")
         xdo("key", "Escape")
@@ -82,10 +74,31 @@ def main() -> int:
         xdo("key", "Escape")
         xdo("key", "Escape")
 
+        cli_env = dict(os.environ, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"],
+                       XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"))
+        xdo("key", "ctrl+alt+shift+q")  # quick start, by its global shortcut
+        quick = app.expect(lambda ev: ev["event"] == "window" and ev["cls"] == "QuickStart",
+                           what="quick start")
+        xdo("type", "--delay", "40", "rep")
+        time.sleep(0.5)
+        shoot("quick-start.png", quick["x"], quick["y"], quick["w"], quick["h"])
+        xdo("key", "Escape")
+
+        subprocess.run([sys.executable, "-m", "trayapp", "start", "Writing report", "--project",
+                        "Reports", "--tags", "deep-work"], check=True, timeout=30, env=cli_env)
+        app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Writing report",
+                   what="running")
+        time.sleep(1.5)
+        xdo("mousemove", *icon, "click", "3")
+        menu = app.expect(lambda ev: ev["event"] == "menu" and not ev["title"], what="menu")
+        time.sleep(0.3)
+        top = ready["y"]  # include the icon above the menu
+        shoot("tray-running.png", menu["x"] - 10, top, max(menu["w"], icon[0] - menu["x"] + 30)
+              + 20, menu["y"] + menu["h"] - top + 10)
+        xdo("key", "Escape")
+
         subprocess.run([sys.executable, "-m", "trayapp", "settings"], check=True, timeout=30,
-                       env=dict(os.environ, XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"],
-                                XDG_CONFIG_HOME=str(home / "config"),
-                                XDG_DATA_HOME=str(home / "data")))
+                       env=cli_env)
         window = app.expect(lambda ev: ev["event"] == "window" and ev["cls"] == "SettingsWindow",
                             what="settings window", timeout=20)
         time.sleep(1.0)

@@ -47,7 +47,8 @@ def _report_menu(menu: QMenu) -> None:
         centre = menu.mapToGlobal(menu.actionGeometry(action).center())
         items.append({"text": action.text(), "x": centre.x(), "y": centre.y(),
                       "enabled": action.isEnabled(), "submenu": action.menu() is not None})
-    emit("menu", title=menu.title(), items=items)
+    g = menu.geometry()
+    emit("menu", title=menu.title(), items=items, x=g.x(), y=g.y(), w=g.width(), h=g.height())
 
 
 def announce(app: Any) -> None:

@@ -199,8 +199,15 @@ class Tray(QObject):
         menu.clear()
         now = utcnow()
         snap = self.snapshot
-        self._header = menu.addAction(self._header_text(now))
-        self._header.setEnabled(False)
+        # The running entry (or "Not tracking") heads the menu in full colour; clicking it
+        # edits the entry, or opens a new timer.
+        running = snap is not None and snap.running is not None
+        self._header = menu.addAction(
+            self._header_text(now),
+            self.edit_requested.emit if running else self.new_timer_requested.emit)
+        font = self._header.font()
+        font.setBold(True)
+        self._header.setFont(font)
         if snap is None:
             menu.addAction("Loading…").setEnabled(False)
         else:
