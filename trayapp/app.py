@@ -247,8 +247,10 @@ class TrayApp(QObject):
     def failed(self, error: e.TrackerError) -> None:
         log.warning("%s: %s", error.title, error.message)
         self.tray.icon.showMessage(error.title, error.text)
-        if self.snapshot is not None:
-            self.show(replace(self.snapshot, error=error))
+        # Nothing to show yet (e.g. an unusable key): an empty state that names the problem,
+        # so the menu offers Settings instead of "Loading…" forever.
+        base = self.snapshot or Snapshot(service=self.service)
+        self.show(replace(base, error=error))
 
     def synced(self, snapshot: Snapshot) -> None:
         self._syncing = False
