@@ -7,7 +7,7 @@ both fit, and nothing above `api/` needs to know which service an id came from.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 
@@ -139,9 +139,6 @@ class TimeEntry:
         """Elapsed seconds; a running entry counts up to `now`."""
         end = self.stop or now or datetime.now(UTC)
         return max(0, int((end - self.start).total_seconds()))
-
-    def evolve(self, **changes: object) -> TimeEntry:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

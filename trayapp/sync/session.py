@@ -17,7 +17,7 @@ from typing import Any
 from ..api.tracker import Tracker
 from ..core import errors as e
 from ..core.durations import format_timestamp, parse_timestamp, utcnow
-from ..core.models import EntryDraft, Project, Service, Task, TimeEntry
+from ..core.models import EntryDraft, Service, Task, TimeEntry
 from ..store.db import LOCAL_PREFIX, OutboxItem, Store
 from .snapshot import Problem, Snapshot
 
@@ -599,9 +599,3 @@ class Session:
                 self.store.remove_outbox(seq, db)
                 self.store.set_meta(self._key("last_sync"), None, db)  # reload the range
         return self.snapshot()
-
-    def project(self, project_id: str | None) -> Project | None:
-        if not project_id:
-            return None
-        return next((p for p in self.store.catalog(self.svc, "project") if p.id == project_id),
-                    None)
