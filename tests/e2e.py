@@ -50,13 +50,18 @@ class AppProcess:
         raise AssertionError(f"no {what} within {timeout}s; app output:\n{tail}")
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        end_process(self.proc)
+
+
+def end_process(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it does not go within 5 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 def xdo(*args: object) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .e2e import end_process
+
 pytestmark = pytest.mark.timeout(30)
 
 FAKE = Path(__file__).parent / "fakes" / "fake_portal.py"
@@ -51,12 +53,7 @@ class Portal:
         self._call("Activate", "s", (shortcut_id,))
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        end_process(self.proc)
         self.proc.stdout.close()
         if getattr(self, "conn", None) is not None:
             # The next test must not meet this portal's name on the bus.

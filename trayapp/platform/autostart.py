@@ -42,6 +42,17 @@ class Backend(Protocol):
     def set_enabled(self, enabled: bool) -> None: ...
 
 
+def _write_or_remove(path: Path, data: bytes | None) -> None:
+    """Write the file atomically (a session manager never reads half of it), or remove it."""
+    if data is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 # -- Linux and the BSDs: XDG autostart ------------------------------------------------------------
 
 _EXEC_RESERVED = set(' \t\n"\'\\><~|&;$*?#()`')
@@ -88,14 +99,7 @@ class XdgAutostart:
         return not ({"Hidden=true", "X-GNOME-Autostart-enabled=false"} & lines)
 
     def set_enabled(self, enabled: bool) -> None:
-        path = self.path()
-        if not enabled:
-            path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.content(), encoding="utf-8")
-        tmp.replace(path)  # atomic: a session manager never reads half a file
+        _write_or_remove(self.path(), self.content().encode() if enabled else None)
 
 
 # -- macOS: a per-user launch agent --------------------------------------------------------------
@@ -121,15 +125,7 @@ class MacAutostart:
         return bool(data.get("RunAtLoad")) and not data.get("Disabled", False)
 
     def set_enabled(self, enabled: bool) -> None:
-        path = self.path()
-        if not enabled:
-            path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("wb") as f:
-            plistlib.dump(self.content(), f)
-        tmp.replace(path)
+        _write_or_remove(self.path(), plistlib.dumps(self.content()) if enabled else None)
 
 
 # -- Windows: the per-user Run key ---------------------------------------------------------------
