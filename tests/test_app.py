@@ -40,7 +40,7 @@ def test_start_shows_at_once_and_slow_gateway_keeps_gui_responsive(app, emulator
     timer.start(20)
     try:
         started = time.monotonic()
-        app.tray.start_requested.emit(EntryDraft("Slow network"))
+        app.tray.start(EntryDraft("Slow network"))
         # Optimistic: the tray shows the timer before any answer.
         assert app.tray.snapshot.running.description == "Slow network"
         assert time.monotonic() - started < 0.5
@@ -107,7 +107,7 @@ def test_first_launch_without_key_runs_the_demo_then_a_saved_key_switches(
         assert app.demo  # no key: the demo runs...
         window = app.settings_window
         assert window is not None and window.isVisible()  # ...and settings explain why
-        app.key_changed(TEST_KEY)  # what saving a key in settings does
+        app.key_saved(TEST_KEY)  # what saving a key Maton accepted in settings does
         qtbot.waitUntil(lambda: bool(not app.demo and app.snapshot and app.snapshot.last_sync),
                         timeout=10_000)
         assert app.config.connections.keys() == {"toggl-track", "clockify"}

@@ -73,7 +73,8 @@ def test_oneshot_errors_are_clear_and_non_zero(home, emulator):
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
     out = cli(home, closed, "start", "Offline work")
-    assert out.returncode == 1 and "Offline" in out.stderr and "saved" in out.stderr
+    # Saved locally and queued: the contract's exit status 75.
+    assert out.returncode == 75 and "Offline" in out.stderr and "saved" in out.stderr
 
     with Gateway(TEST_KEY, emulator.base_url) as gw:
         for conn in Connections(gw).list(Service.CLOCKIFY):

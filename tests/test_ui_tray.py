@@ -63,9 +63,11 @@ def test_recent_click_starts_that_entry(tray, snapshot, qtbot):
     tray.set_snapshot(snapshot, [Service.TOGGL])
     tray.rebuild_menu()
     first = submenu(tray.menu, "Recent").actions()[0]
-    with qtbot.waitSignal(tray.start_requested, timeout=1000) as got:
+    with qtbot.waitSignal(tray.requested, timeout=1000) as got:
         first.trigger()
-    draft = got.args[0]
+    request = got.args[0]
+    assert request.command == "start"
+    draft = request.draft
     assert isinstance(draft, EntryDraft)
     assert draft.key == snapshot.recent()[0].key
 
@@ -82,7 +84,8 @@ def test_projects_grouped_by_client_or_searchable(tray, snapshot, qtbot):
     projects = submenu(tray.menu, "Projects")
     assert projects.actions()[0].text() == "Search projects…"
     assert len(projects.actions()) < 30
-    with qtbot.waitSignal(tray.project_search_requested, timeout=1000):
+    with qtbot.waitSignal(tray.requested, timeout=1000,
+                          check_params_cb=lambda r: r.command == "project_search"):
         projects.actions()[0].trigger()
 
 
@@ -99,7 +102,8 @@ def test_running_entry_menu_and_tooltip(tray, snapshot, qtbot):
     items = texts(tray.menu)
     assert items[0].startswith("● Writing report — Acme / Website  1:23:4")
     assert items[1:3] == ["Stop", "Edit…"]
-    with qtbot.waitSignal(tray.stop_requested, timeout=1000):
+    with qtbot.waitSignal(tray.requested, timeout=1000,
+                          check_params_cb=lambda r: r.command == "stop"):
         tray.menu.actions()[1].trigger()
 
 
@@ -119,19 +123,41 @@ def test_status_lines_for_pending_offline_and_problems(tray, snapshot):
     assert problems is not None
 
 
+def command(name):
+    return lambda request: request.command == name
+
+
 def test_left_click_toggles_by_default(tray, snapshot, qtbot):
     tray.set_snapshot(snapshot)
     Reason = QSystemTrayIcon.ActivationReason
-    with qtbot.waitSignal(tray.quick_start_requested, timeout=1000):
+    with qtbot.waitSignal(tray.requested, timeout=3000, check_params_cb=command("quick_start")):
         tray.icon.activated.emit(Reason.Trigger)
     running = TimeEntry("1", "w", utcnow())
     tray.set_snapshot(replace(snapshot, running=running))
-    with qtbot.waitSignal(tray.stop_requested, timeout=1000):
+    with qtbot.waitSignal(tray.requested, timeout=3000, check_params_cb=command("stop")):
         tray.icon.activated.emit(Reason.Trigger)
     tray.left_click = "menu"
-    tray.quick_action("new_timer")
-    with qtbot.waitSignal(tray.new_timer_requested, timeout=1000):
-        tray.icon.activated.emit(Reason.DoubleClick)
+    with qtbot.waitSignal(tray.requested, timeout=1000, check_params_cb=command("new_timer")):
+        tray.quick_action("new_timer")
+
+
+def test_a_timer_running_on_the_other_service_is_shown_and_can_be_stopped(tray, snapshot,
+                                                                          qtbot):
+    """Defect: after Track on ▸ Clockify the tray said "Not tracking" while the Toggl timer
+    ran on."""
+    clockify = replace(snapshot, service=Service.CLOCKIFY, running=None, entries=())
+    toggl_timer = TimeEntry("9", "w", utcnow() - timedelta(minutes=12), description="Review")
+    tray.set_snapshot(clockify, [Service.TOGGL, Service.CLOCKIFY],
+                      [(Service.TOGGL, toggl_timer)])
+    tip = tray.tooltip()
+    assert tip.startswith("Review · 0:12:") and "on Toggl Track" in tip
+    tray.rebuild_menu()
+    items = texts(tray.menu)
+    assert items[0].startswith("● Review — Toggl Track  0:12:")
+    stop = next(a for a in tray.menu.actions() if a.text() == "Stop on Toggl Track")
+    with qtbot.waitSignal(tray.requested, timeout=1000) as got:
+        stop.trigger()
+    assert got.args[0].command == "stop" and got.args[0].args == {"service": "toggl-track"}
 
 
 def test_icons_differ_by_state_and_scheme():

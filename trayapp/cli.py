@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__, ipc
 
 SERVICES = ("toggl-track", "clockify")
+WINDOW_COMMANDS = ("menu", "settings")  # shown by the app: started first when none runs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,23 +66,30 @@ def main(argv: list[str] | None = None) -> int:
     answer = ipc.send(request)
     if answer is not None:  # the running app did it
         return print_answer(answer, bool(args.__dict__.get("json")))
+    if args.command is not None and args.command not in WINDOW_COMMANDS:
+        from .control.actions import Request
+        from .control.oneshot import run as run_oneshot
 
-    from .commands import LOCAL_COMMANDS, run_oneshot
-
-    if args.command in LOCAL_COMMANDS:
-        return run_oneshot(args.command, request["args"])
-    from .app import run  # Qt is imported only on this path
+        reply = run_oneshot(Request(args.command, request["args"]))
+        if isinstance(reply, dict):
+            return print_answer(reply, bool(args.__dict__.get("json")))
+    from .gui import run  # Qt is imported only on this path
 
     initial = None if args.command is None else request
     return run(demo=args.demo, verbose=args.verbose, initial=initial)
 
 
 def print_answer(answer: dict[str, Any], as_json: bool) -> int:
+    """The reply of the app or of a one-shot run, printed the same way: the status (JSON
+    or a line) on stdout, what went wrong on stderr; its exit status."""
     if as_json and "status" in answer:
         print(json.dumps(answer["status"]))
     elif answer.get("message"):
-        print(answer["message"], file=sys.stdout if answer.get("ok") else sys.stderr)
-    return 0 if answer.get("ok") else 1
+        print(answer["message"])
+    if answer.get("error"):
+        print(f"trayapp: {answer['error']}", file=sys.stderr)
+    code = answer.get("exit")
+    return code if isinstance(code, int) else (0 if answer.get("ok") else 1)
 
 
 if __name__ == "__main__":

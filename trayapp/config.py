@@ -1,14 +1,36 @@
 """Non-secret settings, as a small JSON file in the user config dir. The key is not here:
-it lives in the OS keyring (see secrets.py)."""
+it lives in the OS keyring (see secrets.py).
+
+The file is a JSON object with a top-level `"version"` (CURRENT_VERSION; a file without one is
+version 1, the unversioned format of earlier releases). Each setting is declared once, below,
+with its type, default and check; a value that fails its check falls back to the default with a
+warning naming the setting, and the rest of the file still loads.
+
+- Older files are brought up to date by `_UPGRADES`, one function per version step.
+- Keys this version does not know are kept and written back on save, so settings written by a
+  newer trayapp survive a run of an older one. A file from a newer version keeps its version
+  number, and its values this version cannot read are written back unchanged (unless the user
+  set that setting here).
+- A file that cannot be used at all (unreadable, not UTF-8, not JSON, not an object) gives the
+  defaults and a one-sentence `problem` for the user; the file is first copied aside to
+  `settings.json.broken` (moved aside when it cannot even be read), and `save()` refuses to write
+  over it until that copy exists.
+
+Qt-free and free of the HTTP stack: the one-shot command line reads this at start-up.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import reprlib
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any, TypeGuard
 
 from .api.urls import DEFAULT_GATEWAY_URL, check_gateway_url
 from .core.models import Service
@@ -23,15 +45,99 @@ LEFT_CLICK_ACTIONS = {
     "new_timer": "Open the new timer dialog",
 }
 
+_SERVICES = frozenset(s.value for s in Service)
+
+JsonObject = dict[str, object]
+
+
+# -- upgrades: one step per version; CURRENT_VERSION follows from the table -------------------
+
+
+def _v1_to_v2(data: JsonObject) -> JsonObject:
+    """Version 2 has the same keys as the unversioned file: only the version stamp is new."""
+    return data
+
+
+# _UPGRADES[n - 1] turns a version-n object into a version-(n + 1) one (without "version").
+# A new format is one more function here; its number is then CURRENT_VERSION.
+_UPGRADES: tuple[Callable[[JsonObject], JsonObject], ...] = (
+    _v1_to_v2,
+)
+CURRENT_VERSION = 1 + len(_UPGRADES)
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    check: Callable[[object], bool]
+    expect: str  # what a valid value looks like, for the warning
+
+
+def _rule(check: Callable[[object], bool], expect: str) -> Mapping[str, _Rule]:
+    return {"rule": _Rule(check, expect)}
+
+
+def _is_service(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value in _SERVICES)
+
+
+def _is_str_map(value: object) -> TypeGuard[dict[str, str]]:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def _is_service_map(value: object) -> bool:
+    return _is_str_map(value) and all(k in _SERVICES for k in value)
+
+
+def _is_left_click(value: object) -> bool:
+    return isinstance(value, str) and value in LEFT_CLICK_ACTIONS
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+_SERVICE_NAMES = ", ".join(sorted(_SERVICES))
+
+
+# -- the settings -----------------------------------------------------------------------------
+
 
 @dataclass
 class Config:
-    service: str | None = None  # the service the tray tracks on: "toggl-track" | "clockify"
-    connections: dict[str, str] = field(default_factory=dict)  # service -> Maton connection id
-    workspaces: dict[str, str] = field(default_factory=dict)  # service -> workspace id
-    left_click: str = "toggle"
-    hotkeys: dict[str, str] = field(default_factory=dict)  # action -> key sequence
-    welcomed: bool = False  # the first-launch explanation was shown
+    # The service the tray tracks on.
+    service: str | None = field(
+        default=None, metadata=_rule(_is_service, f"null or one of {_SERVICE_NAMES}"))
+    # service -> Maton connection id
+    connections: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_rule(_is_service_map, f"an object of service ({_SERVICE_NAMES}) -> string"))
+    # service -> workspace id
+    workspaces: dict[str, str] = field(
+        default_factory=dict,
+        metadata=_rule(_is_service_map, f"an object of service ({_SERVICE_NAMES}) -> string"))
+    # What a left click on the icon does.
+    left_click: str = field(
+        default="toggle",
+        metadata=_rule(_is_left_click, "one of " + ", ".join(LEFT_CLICK_ACTIONS)))
+    # action -> key sequence
+    hotkeys: dict[str, str] = field(
+        default_factory=dict, metadata=_rule(_is_str_map, "an object of string -> string"))
+    # The first-launch explanation was shown.
+    welcomed: bool = field(default=False, metadata=_rule(_is_bool, "true or false"))
+
+    # Not settings. `problem`: why the file could not be used, in one sentence for the user.
+    problem: str | None = field(default=None, init=False, compare=False)
+    _version: int = field(default=CURRENT_VERSION, init=False, repr=False, compare=False)
+    _extra: JsonObject = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Values from a newer file that this version cannot read: written back unless replaced.
+    _kept: JsonObject = field(default_factory=dict, init=False, repr=False, compare=False)
+    # An unusable file that could not be copied aside yet, and its bytes (None: unreadable).
+    _uncopied: bool = field(default=False, init=False, repr=False, compare=False)
+    _bad_bytes: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def path(cls) -> Path:
@@ -39,17 +145,40 @@ class Config:
 
     @classmethod
     def load(cls) -> Config:
+        """The settings file, or the defaults. Never raises for anything found on disk."""
+        path = cls.path()
         try:
-            data = json.loads(cls.path().read_text(encoding="utf-8"))
+            raw = path.read_bytes()
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError) as exc:
-            log.warning("settings unreadable (%s); using defaults", exc)
-            return cls()
-        known = {f.name for f in fields(cls)}
-        config = cls(**{k: v for k, v in data.items() if k in known})
-        if config.left_click not in LEFT_CLICK_ACTIONS:
-            config.left_click = "toggle"
+        except OSError as exc:
+            return cls._garbled(path, None, f"could not be read ({exc.strerror or exc})")
+        try:
+            data = _parse(raw)
+            version = _version_of(data)
+            data = _upgrade(data, version)
+        except _Garbled as exc:
+            return cls._garbled(path, raw, str(exc))
+        if version > CURRENT_VERSION:
+            log.warning("settings: %s is version %d, newer than this trayapp reads (%d); "
+                        "using what it understands and keeping the rest", path, version,
+                        CURRENT_VERSION)
+
+        config = cls()
+        config._version = max(version, CURRENT_VERSION)
+        for f in _SETTINGS:
+            if f.name not in data:
+                continue
+            value = data.pop(f.name)
+            rule = _rule_of(f)
+            if rule.check(value):
+                setattr(config, f.name, value)
+                continue
+            log.warning("settings: %s=%s is not %s; using the default %s", f.name,
+                        reprlib.repr(value), rule.expect, json.dumps(_default(f)))
+            if version > CURRENT_VERSION:
+                config._kept[f.name] = value
+        config._extra = data
         return config
 
     def connected(self) -> list[Service]:
@@ -57,13 +186,141 @@ class Config:
         return [s for s in Service if s.value in self.connections]
 
     def save(self) -> None:
-        """Atomic write: a crash leaves the old file or the new one, never half of one."""
+        """Atomic write: a crash leaves the old file or the new one, never half of one.
+        Raises OSError when the file cannot be written."""
         path = self.path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(asdict(self), out, indent=2, sort_keys=True)
+        if self._uncopied:
+            try:
+                broken = _keep_aside(path, self._bad_bytes)
+            except OSError as exc:
+                raise OSError(f"Settings not saved: {path} is unusable and could not be copied "
+                              f"aside first ({exc.strerror or exc})") from exc
+            log.warning("settings: kept a copy of the unusable file as %s", broken)
+            self._uncopied, self._bad_bytes = False, None
+        text = json.dumps(self._to_json(), indent=2, sort_keys=True) + "\n"
+        _atomic_write(path, text.encode("utf-8"))
+
+    def _to_json(self) -> JsonObject:
+        out: JsonObject = dict(self._extra)
+        for f in _SETTINGS:
+            value = getattr(self, f.name)
+            if f.name in self._kept and value == _default(f):
+                value = self._kept[f.name]  # a newer version's value, untouched here
+            out[f.name] = value
+        out["version"] = self._version
+        return out
+
+    @classmethod
+    def _garbled(cls, path: Path, raw: bytes | None, why: str) -> Config:
+        """The defaults, after keeping the unusable file aside; `problem` says what happened."""
+        config = cls()
+        start = f"The settings file {path} {why}, so trayapp is using the default settings"
+        try:
+            broken = _keep_aside(path, raw)
+        except OSError as exc:
+            config._uncopied, config._bad_bytes = True, raw
+            config.problem = (f"{start}; it could not be copied aside "
+                              f"({exc.strerror or exc}), so it will not be overwritten.")
+        else:
+            kept = "a copy was kept as" if raw is not None else "it was moved to"
+            config.problem = f"{start}; {kept} {broken}."
+        log.warning("settings: %s", config.problem)
+        return config
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+class _Garbled(Exception):
+    """The file cannot be used at all; the message completes "The settings file ... "."""
+
+
+_SETTINGS: tuple[Field[Any], ...] = tuple(f for f in fields(Config) if "rule" in f.metadata)
+
+
+def _rule_of(f: Field[Any]) -> _Rule:
+    rule: _Rule = f.metadata["rule"]
+    return rule
+
+
+def _default(f: Field[Any]) -> object:
+    if callable(f.default_factory):
+        return f.default_factory()
+    return f.default
+
+
+def _parse(raw: bytes) -> JsonObject:
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM (as some Windows editors write) is harmless
+    except UnicodeDecodeError as exc:
+        raise _Garbled(f"is not UTF-8 text (byte {exc.start})") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Garbled(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                       f"{exc.msg})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise _Garbled("is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise _Garbled(f"holds {_json_kind(data)} instead of an object")
+    return data
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+def _version_of(data: JsonObject) -> int:
+    """Removes and returns the file's version; no version is 1, an invalid one is current."""
+    version = data.pop("version", 1)
+    if isinstance(version, int) and not isinstance(version, bool) and version >= 1:
+        return version
+    log.warning("settings: version=%s is not a whole number from 1; reading it as version %d",
+                reprlib.repr(version), CURRENT_VERSION)
+    return CURRENT_VERSION
+
+
+def _upgrade(data: JsonObject, version: int) -> JsonObject:
+    for number in range(version, CURRENT_VERSION):
+        try:
+            data = _UPGRADES[number - 1](data)
+        except Exception as exc:  # a step meeting data it did not expect: no traceback
+            log.warning("settings: upgrade from version %d failed: %r", number, exc)
+            raise _Garbled(f"could not be upgraded from version {number}") from exc
+    return data
+
+
+def _keep_aside(path: Path, raw: bytes | None) -> Path:
+    """Copy the unusable file to settings.json.broken; move it there if it cannot be read."""
+    broken = path.with_name(path.name + ".broken")
+    if raw is None:
+        os.replace(path, broken)
+    else:
+        _atomic_write(broken, raw)
+    return broken
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def gateway_url() -> str:

@@ -15,6 +15,7 @@ from .core.errors import KeyringUnavailable
 SERVICE = "trayapp"
 ACCOUNT = "maton-api-key"
 ENV_VAR = "MATON_API_KEY"
+NO_KEYRING = "no keyring available"  # what backend_name() says when none is usable
 
 _UNSAFE_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
 
@@ -41,7 +42,7 @@ def backend_name() -> str:
     try:
         backend = _backend()
     except KeyringUnavailable:
-        return "no keyring available"
+        return NO_KEYRING
     return getattr(backend, "name", type(backend).__name__)
 
 

@@ -70,13 +70,11 @@ class Gateway:
         max_wait: float = 8.0,
         per_second: int = 9,
         sleep: Callable[[float], None] = time.sleep,
+        auth_hint: str | None = None,
     ) -> None:
-        if not api_key or not api_key.strip():
-            raise e.AuthError("No Maton API key is set.")
-        key = api_key.strip()
-        if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
-            # httpx would fail on the header with a message quoting it: refuse it here.
-            raise e.AuthError("The Maton API key contains characters a key cannot have.")
+        # What to advise when the key is refused: it depends on where the key comes from.
+        self.auth_hint = auth_hint
+        key = check_key_format(api_key, auth_hint)
         self.base_url = check_gateway_url(base_url)
         self.max_retries = max_retries
         self.max_wait = max_wait
@@ -91,7 +89,7 @@ class Gateway:
         self._client = httpx.Client(
             base_url=self.base_url,
             headers={
-                "Authorization": f"Bearer {api_key.strip()}",
+                "Authorization": f"Bearer {key}",
                 "User-Agent": f"trayapp/{__version__}",
                 "Accept": "application/json",
             },
@@ -184,9 +182,12 @@ class Gateway:
                     log.info("%s %s: HTTP %s, retrying in %.1fs", method, path, status, wait)
                     self._sleep(wait)
                     continue
-            raise error_for(
+            error = error_for(
                 status, response.headers, response.content, service_title=service_title
             )
+            if isinstance(error, e.AuthError) and self.auth_hint:
+                error.hint = self.auth_hint
+            raise error
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -248,6 +249,19 @@ class Gateway:
 
     def _host(self) -> str:
         return urlsplit(self.base_url).netloc
+
+
+def check_key_format(api_key: str | None, hint: str | None = None) -> str:
+    """The one rule for what a Maton key may contain (the stripped key, or AuthError). httpx
+    would refuse other characters in the header with an error that quotes the key, so such a
+    key is refused here, without repeating it."""
+    key = (api_key or "").strip()
+    if not key:
+        raise e.AuthError("No Maton API key is set.", hint=hint)
+    if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        raise e.AuthError("That does not look like a Maton API key (it contains spaces or "
+                          "characters a key cannot have).", hint=hint)
+    return key
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

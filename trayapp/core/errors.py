@@ -19,7 +19,8 @@
     ├── NetworkError                unreachable, refused, timed out
     │   └── OutcomeUnknown          the request may have been applied (timed out after sending)
     ├── MalformedResponse           the body is not what the API documents
-    └── KeyringUnavailable          the OS keyring is missing or locked
+    ├── KeyringUnavailable          the OS keyring is missing or locked
+    └── LocalDataError              the local store is not a database, or too new
 
 Messages never contain the API key: they are built from fixed text and service error bodies only.
 """
@@ -35,11 +36,15 @@ class TrackerError(Exception):
     title = "Something went wrong"
     hint = ""
     #: Whether repeating the same request later may succeed without the user doing anything.
+    #: The one rule for "offline": the tray's amber badge, backing off, retrying by itself.
     transient = False
 
-    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+    def __init__(self, message: str = "", *, status: int | None = None,
+                 hint: str | None = None) -> None:
         self.status = status
         self.message = message or self.default_message()
+        if hint is not None:  # advice that depends on where it happened (e.g. the key's source)
+            self.hint = hint
         super().__init__(self.message)
 
     def default_message(self) -> str:
@@ -195,3 +200,26 @@ class KeyringUnavailable(TrackerError):
 
     def default_message(self) -> str:
         return "The system keyring is missing or locked, so the Maton key cannot be stored."
+
+
+class LocalDataError(TrackerError):
+    """The local store cannot be used as it is. It is left untouched: unsent changes in it
+    are not lost, and a newer trayapp can still open it."""
+
+    title = "Local data unusable"
+    hint = "Move the file away: trayapp then makes a new one and reloads your entries."
+
+    def default_message(self) -> str:
+        return "trayapp's local data file cannot be read."
+
+    @classmethod
+    def newer(cls, path: str, found: int, known: int) -> LocalDataError:
+        error = cls(f"{path} was written by a newer trayapp (data version {found}; this one "
+                    f"knows up to {known}).")
+        error.hint = ("Run the newer trayapp, or move the file away to start with an empty "
+                      "cache (changes not yet sent stay in the moved file).")
+        return error
+
+    @classmethod
+    def unreadable(cls, path: str, reason: str) -> LocalDataError:
+        return cls(f"{path} is damaged or is not a trayapp database ({reason}).")

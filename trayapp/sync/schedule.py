@@ -36,8 +36,7 @@ class SyncPolicy:
             return None
         if snapshot.paused_until:
             return max(timedelta(seconds=1), snapshot.paused_until - now + timedelta(seconds=1))
-        if isinstance(snapshot.error, e.NetworkError | e.ServerError | e.RateLimited
-                      | e.MalformedResponse):
+        if snapshot.error is not None and snapshot.error.transient:  # clears by itself
             delay = self.backoff
             self.backoff = min(self.backoff * 2, MAX_BACKOFF)
             if isinstance(snapshot.error, e.RateLimited):

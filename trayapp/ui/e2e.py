@@ -65,8 +65,8 @@ def announce(app: Any) -> None:
 
     original = tray.set_snapshot
 
-    def set_snapshot(snapshot, services=None) -> None:
-        original(snapshot, services)
+    def set_snapshot(snapshot: Any, *args: Any, **kwargs: Any) -> None:
+        original(snapshot, *args, **kwargs)
         running = snapshot.running if snapshot else None
         emit("state", running=running.description if running else None,
              pending=snapshot.pending if snapshot else 0,

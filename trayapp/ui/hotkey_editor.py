@@ -34,6 +34,7 @@ class ChordEdit(QKeySequenceEdit):
     leaving keeps the previous one. `committed` fires once per real change by the user."""
 
     committed = Signal(str)  # portable text, "" when cleared
+    focused = Signal(bool)  # the field can record keys (has the keyboard focus)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,10 +67,15 @@ class ChordEdit(QKeySequenceEdit):
         self._recording = True
         super().keyPressEvent(event)
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.focused.emit(True)
+
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         if self._recording:  # left with only modifiers pressed: keep what was there
             self.set_text(self._value)
+        self.focused.emit(False)
 
     def _changed(self, seq: QKeySequence) -> None:
         # A recording clears the field first; only a clear outside one (the clear button,
@@ -98,6 +104,7 @@ class HotkeyEditor(QWidget):
     user edit; the owner registers it and passes the backend's answer to `set_errors`."""
 
     changed = Signal(dict)
+    recording = Signal(bool)  # a field has the focus: global grabs would steal its keys
 
     def __init__(self, bindings: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +126,7 @@ class HotkeyEditor(QWidget):
             edit.setObjectName(f"hotkey_{action}")
             edit.setAccessibleName(description)
             edit.committed.connect(lambda _text, a=action: self._edited(a))
+            edit.focused.connect(self.recording)
             label.setBuddy(edit)
             status = QLabel(self)
             status.setObjectName(f"hotkeyStatus_{action}")

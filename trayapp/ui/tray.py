@@ -4,17 +4,18 @@ the latest snapshot, so opening it never waits on anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from ..core import errors as e
+from ..control.actions import Request
 from ..core.durations import format_clock, format_short, utcnow
-from ..core.models import EntryDraft, Service
+from ..core.models import EntryDraft, Service, TimeEntry
 from ..sync.snapshot import Snapshot
-from .icons import Badge, tray_icon
+from .icons import Badge, docked, tray_icon
 
 PROJECTS_INLINE = 15  # more than this and the Projects submenu becomes a search
 MAX_LABEL = 48
@@ -36,20 +37,29 @@ def ago(when: datetime | None, now: datetime) -> str:
     return f"{seconds // 3600} h ago" if seconds < 86400 else when.astimezone().strftime("%d %b")
 
 
+def when_shown(icon: QSystemTrayIcon, then: Callable[[], None], limit_ms: int = 300) -> None:
+    """Call `then` once the panel has embedded the icon (or after `limit_ms`: a D-Bus tray
+    reports no geometry), so that start-up work never delays the icon itself."""
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        QTimer.singleShot(0, then)
+        return
+    waited = [0]
+
+    def check() -> None:
+        if docked(icon) or waited[0] >= limit_ms:
+            QTimer.singleShot(30, then)  # a few more milliseconds: the icon gets painted
+            return
+        waited[0] += 10
+        QTimer.singleShot(10, check)
+
+    QTimer.singleShot(0, check)
+
+
 class Tray(QObject):
-    start_requested = Signal(object)  # EntryDraft
-    stop_requested = Signal()
-    continue_requested = Signal()
-    new_timer_requested = Signal()
-    edit_requested = Signal()
-    project_search_requested = Signal()
-    quick_start_requested = Signal()
-    sync_requested = Signal()
+    requested = Signal(object)  # a control Request: start, stop, continue, windows...
     settings_requested = Signal()
     open_web_requested = Signal()
     service_chosen = Signal(object)  # Service
-    retry_requested = Signal(int)
-    drop_requested = Signal(int)
     quit_requested = Signal()
     menu_opening = Signal()
 
@@ -57,6 +67,7 @@ class Tray(QObject):
         super().__init__(parent)
         self.snapshot: Snapshot | None = None
         self.services: list[Service] = []
+        self.elsewhere: list[tuple[Service, TimeEntry]] = []
         self.demo = False
         self.left_click = left_click
         self.menu = QMenu()
@@ -72,16 +83,26 @@ class Tray(QObject):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
         self.update_icon()
 
+    def ask(self, command: str, **args: object) -> None:
+        self.requested.emit(Request(command, args))
+
+    def start(self, draft: EntryDraft) -> None:
+        self.requested.emit(Request("start", draft=draft))
+
     # -- state ----------------------------------------------------------------------------------
     def show(self) -> None:
         self.icon.show()
 
-    def set_snapshot(self, snapshot: Snapshot | None, services: list[Service] | None = None
-                     ) -> None:
+    def set_snapshot(self, snapshot: Snapshot | None, services: list[Service] | None = None,
+                     elsewhere: list[tuple[Service, TimeEntry]] | None = None) -> None:
+        """Show `snapshot` (the service tracked on); `elsewhere`: timers running on the other
+        connected service, which still count and can be stopped from here."""
         self.snapshot = snapshot
         if services is not None:
             self.services = services
-        running = bool(snapshot and snapshot.running)
+        if elsewhere is not None:
+            self.elsewhere = elsewhere
+        running = self.running()[1] is not None
         if running and not self._tick.isActive():
             self._tick.start()
         elif not running:
@@ -94,7 +115,7 @@ class Tray(QObject):
         snap = self.snapshot
         if snap is None:
             return Badge.NONE
-        if isinstance(snap.error, e.NetworkError | e.ServerError | e.Throttled):
+        if snap.error is not None and snap.error.transient:  # clears by itself: amber
             return Badge.OFFLINE
         if snap.error is not None or snap.problems:
             return Badge.ERROR
@@ -102,8 +123,15 @@ class Tray(QObject):
             return Badge.PENDING
         return Badge.NONE
 
+    def running(self) -> tuple[Service | None, TimeEntry | None]:
+        """The timer the icon shows: the tracked service's, else one running elsewhere (with
+        its service)."""
+        if self.snapshot is not None and self.snapshot.running is not None:
+            return None, self.snapshot.running
+        return self.elsewhere[0] if self.elsewhere else (None, None)
+
     def update_icon(self, now: datetime | None = None) -> None:
-        running = self.snapshot.running if self.snapshot else None
+        running = self.running()[1]
         progress = 0.0
         if running is not None:
             progress = (running.seconds(now or utcnow()) % 3600) / 3600
@@ -118,12 +146,15 @@ class Tray(QObject):
         if snap is None:
             return "trayapp · starting…"
         parts: list[str] = []
-        if snap.running:
-            parts.append(snap.running.description or "(no description)")
-            label = snap.project_label(snap.running.project_id)
+        where, running = self.running()
+        if running is not None:
+            parts.append(running.description or "(no description)")
+            label = snap.project_label(running.project_id) if where is None else None
             if label:
                 parts.append(label)
-            parts.append(format_clock(snap.running.seconds(now)))
+            parts.append(format_clock(running.seconds(now)))
+            if where is not None:
+                parts.append(f"on {where.title}")
         else:
             parts.append("Not tracking")
         today, _week = snap.totals(now)
@@ -157,18 +188,16 @@ class Tray(QObject):
         elif reason == Reason.MiddleClick:
             self.quick_action("toggle_timer")
         elif reason == Reason.DoubleClick:
-            self.new_timer_requested.emit()
+            self.ask("new_timer")
 
     def quick_action(self, name: str) -> None:
         running = bool(self.snapshot and self.snapshot.running)
         if name == "toggle":  # default: stop if running, else open quick start
-            (self.stop_requested if running else self.quick_start_requested).emit()
+            self.ask("stop" if running else "quick_start")
         elif name == "toggle_timer":  # stop, or continue the last entry
-            (self.stop_requested if running else self.continue_requested).emit()
-        elif name == "quick_start":
-            self.quick_start_requested.emit()
-        elif name == "new_timer":
-            self.new_timer_requested.emit()
+            self.ask("toggle")
+        elif name in ("quick_start", "new_timer"):
+            self.ask(name)
         else:
             self.popup_menu()
 
@@ -183,10 +212,10 @@ class Tray(QObject):
 
     def _header_text(self, now: datetime) -> str:
         snap = self.snapshot
-        if snap is None or snap.running is None:
+        where, running = self.running()
+        if snap is None or running is None:
             return "Not tracking"
-        running = snap.running
-        label = snap.project_label(running.project_id)
+        label = snap.project_label(running.project_id) if where is None else where.title
         text = elide(running.description or "(no description)")
         if label:
             text += f" — {elide(label, 32)}"
@@ -202,9 +231,10 @@ class Tray(QObject):
         # The running entry (or "Not tracking") heads the menu in full colour; clicking it
         # edits the entry, or opens a new timer.
         running = snap is not None and snap.running is not None
+        where, elsewhere = self.running()
         self._header = menu.addAction(
             self._header_text(now),
-            self.edit_requested.emit if running else self.new_timer_requested.emit)
+            lambda: self.ask("edit" if running else "new_timer"))
         font = self._header.font()
         font.setBold(True)
         self._header.setFont(font)
@@ -212,13 +242,16 @@ class Tray(QObject):
             menu.addAction("Loading…").setEnabled(False)
         else:
             if snap.running:
-                menu.addAction("Stop", self.stop_requested.emit)
-                menu.addAction("Edit…", self.edit_requested.emit)
+                menu.addAction("Stop", lambda: self.ask("stop"))
+                menu.addAction("Edit…", lambda: self.ask("edit"))
+            elif where is not None and elsewhere is not None:  # still running on the other
+                menu.addAction(f"Stop on {where.title}",
+                               lambda: self.ask("stop", service=where.value))
             last = snap.last_stopped
             if last is not None:
                 name = elide(last.description or snap.project_label(last.project_id) or "", 40)
-                menu.addAction(f"Continue “{name}”", self.continue_requested.emit)
-            menu.addAction("New timer…", self.new_timer_requested.emit)
+                menu.addAction(f"Continue “{name}”", lambda: self.ask("continue"))
+            menu.addAction("New timer…", lambda: self.ask("new_timer"))
             menu.addSeparator()
             self._add_recent(menu, snap, swatch_icon)
             self._add_projects(menu, snap, swatch_icon)
@@ -252,7 +285,7 @@ class Tray(QObject):
                 label += f" · {elide(project.label, 28)}"
             if draft.tags:
                 label += "  #" + " #".join(draft.tags)
-            act = sub.addAction(label, lambda d=draft: self.start_requested.emit(
+            act = sub.addAction(label, lambda d=draft: self.start(
                 EntryDraft(d.description, d.project_id, d.task_id, d.tags, d.billable)))
             if project:
                 act.setIcon(swatch(project.color))
@@ -263,7 +296,7 @@ class Tray(QObject):
         sub.setEnabled(bool(projects))
         if len(projects) > PROJECTS_INLINE:
             # Hundreds of projects do not fit a menu: offer the searchable picker instead.
-            sub.addAction("Search projects…", self.project_search_requested.emit)
+            sub.addAction("Search projects…", lambda: self.ask("project_search"))
             sub.addSeparator()
             recent_ids = [d.project_id for d in snap.recent() if d.project_id]
             by_id = snap.project_by_id
@@ -273,8 +306,8 @@ class Tray(QObject):
             if project.client_name != client:
                 client = project.client_name
                 sub.addSection(client or "No client")
-            act = sub.addAction(elide(project.name, 40), lambda p=project: self.start_requested
-                                .emit(EntryDraft(project_id=p.id, billable=p.billable)))
+            act = sub.addAction(elide(project.name, 40), lambda p=project: self.start(
+                EntryDraft(project_id=p.id, billable=p.billable)))
             act.setIcon(swatch(project.color))
 
     def _add_status(self, menu: QMenu, snap: Snapshot, now: datetime) -> None:
@@ -288,9 +321,9 @@ class Tray(QObject):
                 inner.setToolTipsVisible(True)
                 info = inner.addAction(elide(problem.message, 80))
                 info.setEnabled(False)
-                inner.addAction("Try again", lambda s=problem.seq: self.retry_requested.emit(s))
+                inner.addAction("Try again", lambda s=problem.seq: self.ask("retry", seq=s))
                 inner.addAction("Discard this change",
-                                lambda s=problem.seq: self.drop_requested.emit(s))
+                                lambda s=problem.seq: self.ask("drop", seq=s))
         if snap.paused_until:
             text = f"Sync paused until {snap.paused_until.astimezone():%H:%M} (hourly quota)"
         elif snap.error:
@@ -299,4 +332,4 @@ class Tray(QObject):
             text = f"Synced {ago(snap.last_sync, now)}"
         status = menu.addAction(text)
         status.setEnabled(False)
-        menu.addAction("Sync now", self.sync_requested.emit)
+        menu.addAction("Sync now", lambda: self.ask("sync"))

@@ -46,17 +46,34 @@ class HotkeyBackend(QObject):
     errors_changed = Signal(dict)  # action -> message: the full current set, after an async answer
 
     name = "base"
+    #: Whether a bound key is taken from the focused window (a grab). Then the shortcut editor
+    #: pauses the backend while it records, or a key in use would run its action instead.
+    grabs_keys = True
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.available = False
         # Why hotkeys do not work (or, when available, a caveat such as the XWayland limits).
         self.unavailable_reason = ""
+        self.paused = False
+        self._bindings: dict[str, str] = {}
+
+    def pause(self, paused: bool) -> None:
+        """Release every grab (True) while keys are being recorded; take them back (False)."""
+        if not self.grabs_keys or paused == self.paused:
+            return
+        self.paused = paused
+        if paused:
+            self.unregister_all()
+        else:
+            self.errors_changed.emit(self.register(self._bindings))
 
     def register(self, bindings: dict[str, str]) -> dict[str, str]:
         """Replace the active hotkeys with `bindings` (action -> portable text; "" = none).
+        While paused they are checked and kept, and activated when the pause ends.
 
         Returns action -> human error for each binding that is not active; the rest are."""
+        self._bindings = dict(bindings)
         self.unregister_all()
         errors: dict[str, str] = {}
         chords: dict[str, Chord] = {}
@@ -80,7 +97,8 @@ class HotkeyBackend(QObject):
         if not self.available:
             errors.update({a: "Not active: global hotkeys are not available here" for a in chords})
             return errors
-        errors.update(self._register_chords(chords))
+        if not self.paused:
+            errors.update(self._register_chords(chords))
         return errors
 
     def _register_chords(self, chords: dict[str, Chord]) -> dict[str, str]:

@@ -75,6 +75,7 @@ def unwrap(sig: str, value: Any) -> Any:
 
 class PortalBackend(HotkeyBackend):
     name = "portal"
+    grabs_keys = False  # the desktop owns the keys and asks the user; nothing to pause
 
     def __init__(
         self, parent: QObject | None = None, app_id: str = APP_ID, bus: str = "SESSION"

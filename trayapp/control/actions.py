@@ -1,0 +1,296 @@
+"""The one dispatcher: every way of asking (tray menu, a click, a hotkey, a command on the app's
+local socket, a one-shot command line) becomes a `Request`, and `plan()` turns it into what to
+do, the same way for all of them.
+
+A tracking command is a `Plan`: a local change (the store only, milliseconds, on disk before
+anything else happens), then what to ask the server (send the outbox, or sync). Who runs the
+steps differs: the app runs the local change on its `local` worker and the rest on its `net`
+worker; a one-shot command runs them in order, in its own process (control/oneshot.py). Both
+answer with `outcome()`. A window command is a `Show`: only the app can do it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from ..config import Config
+from ..core import errors as e
+from ..core.durations import format_clock, utcnow
+from ..core.models import EntryDraft, Service, TimeEntry
+from ..sync.session import Session
+from ..sync.snapshot import Snapshot
+from .accounts import choose_service
+
+WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
+                     "project_search"})
+TRACKING = frozenset({"start", "stop", "toggle", "continue", "status", "sync", "retry", "drop",
+                      "update"})
+COMMANDS = WINDOWS | TRACKING
+# What another process may ask over the local socket (the rest carry Python objects).
+SOCKET_COMMANDS = COMMANDS - {"update", "retry", "drop"}
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUEUED = 0, 1, 2, 75
+
+
+class UsageError(e.TrackerError):
+    """The request itself is wrong (unknown command, bad argument): exit status 2."""
+
+    title = "Not understood"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What was asked. `args` are the command line's (names, strings); `draft` comes from the
+    UI, with project and task ids already chosen."""
+
+    command: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    draft: EntryDraft | None = None
+
+    @classmethod
+    def from_message(cls, message: object) -> Request:
+        """A request from the local socket. Any program of this user can write there, so
+        the shape is checked before anything uses it."""
+        if not isinstance(message, dict):
+            raise UsageError("The request is not a JSON object.")
+        command = message.get("command")
+        args = message.get("args") or {}
+        if not isinstance(command, str) or command not in SOCKET_COMMANDS:
+            raise UsageError(f"Unknown command {command!r}.")
+        if not isinstance(args, dict) or not all(isinstance(k, str) for k in args):
+            raise UsageError("The command's arguments are not an object.")
+        for name in ("description", "project", "tags", "service"):
+            if args.get(name) is not None and not isinstance(args[name], str):
+                raise UsageError(f"--{name} must be text.")
+        return cls(command, args)
+
+    @property
+    def service(self) -> str | None:
+        wanted = self.args.get("service")
+        return wanted if isinstance(wanted, str) else None
+
+
+class Then(enum.Enum):
+    """What to ask the server after the local change."""
+
+    NOTHING = "nothing"
+    SEND = "send"  # replay the outbox
+    SYNC = "sync"  # replay the outbox, then refresh the cache (and the catalog)
+
+
+@dataclass(frozen=True)
+class Plan:
+    command: str
+    service: Service
+    apply: Callable[[Session], Snapshot]  # local: the store only
+    then: Then = Then.SEND
+    # A process that has just started may not know what runs on the server: sync first when
+    # the local state says so (the running app keeps its own state current and skips this).
+    refresh_if: Callable[[Snapshot], bool] | None = None
+    # What the tray shows at once, before the local change is even on disk.
+    predict: Callable[[Snapshot], Snapshot] | None = None
+
+
+@dataclass(frozen=True)
+class Show:
+    """A window or menu: only the running app can show it."""
+
+    window: str
+
+
+def plan(request: Request, config: Config, available: Sequence[Service] | None = None
+         ) -> Plan | Show:
+    """What to do for `request`; raises a TrackerError when it cannot be done (unknown
+    command, a service that is not connected, a project that does not exist...)."""
+    command = request.command
+    if command in WINDOWS:
+        return Show(command)
+    if command not in TRACKING:
+        raise UsageError(f"Unknown command {command!r}.")
+    service = choose_service(config, request.service, available)
+
+    def make(apply: Callable[[Session], Snapshot], **options: Any) -> Plan:
+        return Plan(command, service, apply, **options)
+
+    if command == "status":
+        return make(Session.snapshot, then=Then.NOTHING, refresh_if=lambda snap: True)
+    if command == "sync":
+        return make(Session.snapshot, then=Then.SYNC)
+    if command == "start":
+        given = request.draft
+        if given is not None:
+            return make(lambda s: s.start(given), predict=lambda snap: started(snap, given))
+        args = request.args
+        return make(lambda s: s.start(draft_from(s.snapshot(), args)),
+                    refresh_if=lambda snap: bool(args.get("project")) and not snap.projects)
+    if command == "stop":
+        return make(stop, refresh_if=idle, predict=stopped)
+    if command == "continue":
+        return make(continue_last, refresh_if=lambda snap: snap.last_stopped is None,
+                    predict=continued)
+    if command == "toggle":
+        return make(toggle, refresh_if=idle,
+                    predict=lambda snap: stopped(snap) if snap.running else continued(snap))
+    if command == "update":
+        entry_id, changes = request.args.get("id"), request.args.get("changes")
+        if not isinstance(entry_id, str) or not isinstance(changes, dict):
+            raise UsageError("update needs an entry id and its changes.")
+        return make(lambda s: s.update(entry_id, **changes))
+    seq = request.args.get("seq")
+    if not isinstance(seq, int):
+        raise UsageError(f"{command} needs the number of the change.")
+    if command == "retry":
+        return make(lambda s: s.retry(seq))
+    return make(lambda s: s.drop(seq), then=Then.NOTHING)  # drop
+
+
+# -- the use cases (run by a worker, or in the one-shot process) ------------------------------
+
+def stop(session: Session) -> Snapshot:
+    if session.snapshot().running is None:
+        raise e.Conflict("No timer is running.")
+    return session.stop()
+
+
+def continue_last(session: Session) -> Snapshot:
+    return session.continue_last()
+
+
+def toggle(session: Session) -> Snapshot:
+    """Stop the running timer, or continue the last entry."""
+    return session.stop() if session.snapshot().running else session.continue_last()
+
+
+def idle(snapshot: Snapshot) -> bool:
+    return snapshot.running is None
+
+
+def draft_from(snapshot: Snapshot, args: Mapping[str, Any]) -> EntryDraft:
+    """A draft from `start DESCRIPTION --project NAME --tags a,b --billable`."""
+    project_id = None
+    name = str(args.get("project") or "").strip()
+    if name:
+        wanted = name.casefold()
+        matches = [p for p in snapshot.projects
+                   if wanted in (p.name.casefold(), p.label.casefold())]
+        if not matches:
+            raise e.NotFound(f"No project named “{name}”.")
+        project_id = matches[0].id
+    tags = tuple(t.strip() for t in str(args.get("tags") or "").split(",") if t.strip())
+    project = snapshot.project_by_id.get(project_id or "")
+    billable = bool(args.get("billable")) or bool(project and project.billable)
+    return EntryDraft(description=str(args.get("description") or "").strip(),
+                      project_id=project_id, tags=tags, billable=billable)
+
+
+def finish(session: Session, then: Then) -> Snapshot:
+    """A plan's requests, after its local change."""
+    if then is Then.SEND:
+        return session.flush()
+    if then is Then.SYNC:
+        return session.sync(catalog=True)
+    return session.snapshot()
+
+
+# -- what the tray shows before the store answers ----------------------------------------------
+
+def started(snapshot: Snapshot, draft: EntryDraft, now: datetime | None = None) -> Snapshot:
+    start = (now or utcnow()).replace(microsecond=0)
+    provisional = TimeEntry(id="pending", workspace_id="", start=start,
+                            description=draft.description, project_id=draft.project_id,
+                            tags=draft.tags, billable=draft.billable)
+    return replace(snapshot, running=provisional, pending=snapshot.pending + 1)
+
+
+def stopped(snapshot: Snapshot) -> Snapshot:
+    if snapshot.running is None:
+        return snapshot
+    return replace(snapshot, running=None, pending=snapshot.pending + 1)
+
+
+def continued(snapshot: Snapshot) -> Snapshot:
+    last = snapshot.last_stopped
+    return snapshot if last is None else started(snapshot, EntryDraft.from_entry(last))
+
+
+# -- the answer ----------------------------------------------------------------------------------
+
+def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
+            ) -> dict[str, Any]:
+    """The reply to a finished plan, the same for the app and a one-shot command:
+    `{"ok", "exit", "message", "status"}`."""
+    data = status(after, demo=demo)
+    reply: dict[str, Any] = {"ok": True, "exit": EXIT_OK, "status": data,
+                             "message": status_line(data)}
+    if plan.command == "status":
+        if after.error is not None:
+            reply.update(ok=False, exit=EXIT_ERROR)
+        return reply
+    known = {p.seq for p in before.problems}
+    refused = [p for p in after.problems if p.seq not in known]
+    if refused:  # the service said no to this very change
+        first = refused[0]
+        return {**reply, "ok": False, "exit": EXIT_ERROR,
+                "error": f"{first.title}: {first.message}"}
+    if after.pending and after.error is not None and plan.then is not Then.NOTHING:
+        return {**reply, "exit": EXIT_QUEUED,
+                "error": f"{after.error.title}: {after.error.message} Your change is saved "
+                         "and will be sent later."}
+    return reply
+
+
+def refusal(error: e.TrackerError) -> dict[str, Any]:
+    """The reply to a request that could not be planned or applied."""
+    code = EXIT_USAGE if isinstance(error, UsageError) else EXIT_ERROR
+    return {"ok": False, "exit": code, "error": f"{error.title}: {error.text}"}
+
+
+def status(snapshot: Snapshot, now: datetime | None = None, demo: bool = False
+           ) -> dict[str, Any]:
+    """The `trayapp status --json` object (a DESIGN.md contract)."""
+    now = now or utcnow()
+    out: dict[str, Any] = {"service": snapshot.service.value,
+                           "running": snapshot.running is not None}
+    if snapshot.running is not None:
+        entry = snapshot.running
+        project = snapshot.project_by_id.get(entry.project_id or "")
+        out["entry"] = {
+            "description": entry.description,
+            "project": project.name if project else None,
+            "client": project.client_name if project else None,
+            "tags": list(entry.tags),
+            "start": entry.start.isoformat().replace("+00:00", "Z"),
+            "elapsed_seconds": entry.seconds(now),
+        }
+    today, week = snapshot.totals(now)
+    out.update(today_seconds=today, week_seconds=week, pending=snapshot.pending,
+               problems=[{"title": p.title, "message": p.message} for p in snapshot.problems],
+               last_sync=snapshot.last_sync.isoformat() if snapshot.last_sync else None,
+               idle_seconds=None)
+    if snapshot.error is not None:
+        out["problem"] = f"{snapshot.error.title}: {snapshot.error.message}"
+    if demo:
+        out["demo"] = True
+    return out
+
+
+def status_line(data: Mapping[str, Any]) -> str:
+    if not data["running"]:
+        text = "Not tracking"
+    else:
+        entry = data["entry"]
+        parts = [entry["description"] or "(no description)"]
+        if entry["project"]:
+            parts.append(f"{entry['client']} / {entry['project']}" if entry["client"]
+                         else entry["project"])
+        parts.append(format_clock(entry["elapsed_seconds"]))
+        text = " · ".join(parts)
+    if data.get("pending"):
+        text += f" ({data['pending']} not yet sent)"
+    if data.get("problem"):
+        text += f"\n{data['problem']}"
+    return text

@@ -1,0 +1,116 @@
+"""The account the app works on, from start to quit: the user's (the Maton key and the settings)
+or the demo (the built-in emulator on loopback, with sample data and a store of its own).
+
+Building a Backend opens the store and, for the demo, starts the emulator; it sends nothing.
+A new key, removing the key, or leaving the demo means a new Backend (`switch_key` says what
+changes in the settings). Qt-free: the app and the one-shot command line both use it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import logs
+from .. import secrets as keystore
+from ..config import Config, gateway_url
+from ..core import errors as e
+from ..core.models import Service
+from ..paths import store_path
+from .accounts import ENV_HINT
+
+if TYPE_CHECKING:
+    from ..emulator import EmulatorServer
+    from ..sync.account import Account
+
+log = logging.getLogger(__name__)
+
+DEMO_KEY = "demo-key"
+
+
+def read_key() -> tuple[str | None, e.TrackerError | None]:
+    """The Maton key (environment first, then the keyring), or why it cannot be read."""
+    try:
+        return keystore.get_key(), None
+    except e.KeyringUnavailable as exc:
+        return None, exc
+
+
+def checked_gateway_url() -> str:
+    """The gateway address, or a typed error naming the variable that holds a bad one."""
+    try:
+        return gateway_url()
+    except ValueError as exc:
+        raise e.BadRequest(f"TRAYAPP_GATEWAY_URL: {exc}") from None
+
+
+class Backend:
+    def __init__(self, config: Config, key: str | None, *, demo: bool,
+                 forget_cache: bool = False, path: Path | None = None) -> None:
+        from ..sync.account import Account  # the HTTP stack: only once it is needed
+
+        self.config = config
+        self.demo = demo
+        self.server: EmulatorServer | None = None
+        if demo:
+            from ..emulator import Emulator, serve
+
+            self.server = serve(Emulator(api_key=DEMO_KEY, seed=True), "127.0.0.1", 0)
+            base_url, key = self.server.base_url, DEMO_KEY
+            path = path or store_path(demo=True)
+            path.unlink(missing_ok=True)  # the demo starts fresh, like its emulator
+            connections: dict[str, str] = {}
+            workspaces: dict[str, str] = {}
+        else:
+            base_url = checked_gateway_url()
+            path = path or store_path()
+            connections = dict(config.connections)
+            workspaces = dict(config.workspaces)
+        self.key = key
+        logs.REDACT.secrets.add(key or "")
+        hint = ENV_HINT if keystore.from_environment() and not demo else None
+        self.account: Account = Account(key, base_url, path, connections, workspaces,
+                                        auth_hint=hint)
+        if forget_cache:  # before anything reads it
+            self.account.forget_cache()
+
+    @property
+    def services(self) -> list[Service]:
+        """What can be tracked on: both services in the demo, else the connected ones."""
+        return list(Service) if self.demo else self.config.connected()
+
+    @property
+    def needs_discovery(self) -> bool:
+        """A key, but no connection recorded yet: ask Maton which services are connected."""
+        return not self.demo and not self.services
+
+    def adopt_connections(self, account: Account) -> None:
+        """Use the connections recorded in the settings (on the thread that owns `account`)."""
+        for service in Service:
+            account.use_connection(service, self.config.connections.get(service.value))
+
+    def abort(self) -> None:
+        """Abort a request in flight (it may wait up to its time-out): its action stays in
+        the outbox, and the thread that sent it can finish at once."""
+        if self.account.gateway is not None:
+            self.account.gateway.close()
+
+    def close(self) -> None:
+        """Close the client, the store and the demo server. Safe to repeat."""
+        self.abort()
+        self.account.close()
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
+def switch_key(config: Config, old_key: str | None, new_key: str | None, demo: bool) -> bool:
+    """A key was saved: True when it belongs to another Maton account (its connections must be
+    found again, and the cache of the old one is dropped; unsent actions stay queued)."""
+    other = new_key != old_key
+    if other and not demo:
+        config.connections.clear()
+        config.workspaces.clear()
+        config.service = None
+    return other

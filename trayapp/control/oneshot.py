@@ -1,0 +1,77 @@
+"""A command with no app running: the same plan as the app would make, run in this process
+(local change, then one or two requests), then exit. Never imports Qt."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ..config import Config
+from ..core import errors as e
+from .accounts import adopt
+from .actions import EXIT_USAGE, Plan, Request, Show, Then, finish, outcome, plan, refusal
+from .backend import Backend, read_key
+
+if TYPE_CHECKING:
+    from ..sync.account import Account
+
+log = logging.getLogger(__name__)
+
+NO_KEY = ("No Maton API key is set up. Run `trayapp` to set one up, or set the MATON_API_KEY "
+          "environment variable.")
+
+
+def run(request: Request) -> dict[str, Any] | Show:
+    """The reply to `request` (see actions.outcome), or the window the app must show."""
+    key, problem = read_key()
+    if problem is not None:
+        return refusal(problem)
+    if not key:
+        return {"ok": False, "exit": EXIT_USAGE, "error": NO_KEY}
+    config = Config.load()
+    try:
+        backend = Backend(config, key, demo=False)
+    except e.TrackerError as exc:
+        return refusal(exc)
+    try:
+        if backend.needs_discovery:
+            discover(backend)
+        step = plan(request, config)
+        if isinstance(step, Show):
+            return step
+        return execute(step, backend.account)
+    except e.TrackerError as exc:
+        return refusal(exc)
+    finally:
+        backend.close()
+
+
+def discover(backend: Backend) -> None:
+    """First use of a key: which services are connected (one Maton request, not Toggl's
+    quota), remembered in the settings. Offline: go on without (the action is queued)."""
+    try:
+        connections = backend.account.connections.list()
+    except e.NetworkError as exc:
+        log.info("connections not checked: %s", exc.message)
+        return
+    adopt(backend.config, connections)
+    try:
+        backend.config.save()
+    except OSError as exc:
+        log.warning("settings not saved: %s", exc)
+    backend.adopt_connections(backend.account)
+
+
+def execute(step: Plan, account: Account, demo: bool = False) -> dict[str, Any]:
+    """Run a plan's steps in order, in this thread."""
+    session = account.session(step.service)
+    before = session.snapshot()
+    if step.refresh_if is not None and step.refresh_if(before):
+        before = session.sync()
+    try:
+        after = step.apply(session)
+    except e.TrackerError as exc:
+        return refusal(exc)
+    if step.then is not Then.NOTHING:
+        after = finish(session, step.then)
+    return outcome(step, before, after, demo=demo)

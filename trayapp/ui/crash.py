@@ -1,0 +1,53 @@
+"""An exception nobody caught on the GUI thread (a bug): logged with its traceback and shown
+once, in a dialog that names the log file. The app keeps running."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ..paths import log_path
+
+log = logging.getLogger(__name__)
+
+_dialogs: list[QMessageBox] = []  # shown (at most one), kept alive while open
+
+
+def install_excepthook() -> None:
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException,
+             tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, error, tb)
+            return
+        log.critical("uncaught exception", exc_info=(kind, error, tb))
+        if not _dialogs and QApplication.instance() is not None:
+            # Not from inside the code that failed: on the next turn of the event loop.
+            QTimer.singleShot(0, lambda: show(kind, error))
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        log.critical("uncaught exception in thread %s",
+                     args.thread.name if args.thread else "?",
+                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+
+def show(kind: type[BaseException], error: BaseException) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Warning, "trayapp: unexpected error",
+                      f"trayapp hit an unexpected error ({kind.__name__}) and carries on. "
+                      "Your timers and changes are safe on disk.")
+    box.setInformativeText(f"The details are in the log file:\n{log_path()}\n\nPlease attach "
+                           "it when you report the problem.")
+    box.setDetailedText(f"{kind.__name__}: {error}"[:2000])
+    box.finished.connect(lambda _=0: _dialogs.clear())
+    _dialogs.append(box)
+    box.show()
+    return box

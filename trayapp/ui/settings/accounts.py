@@ -1,0 +1,276 @@
+"""Accounts: one row per service with its state and what can be done from there (Connect,
+Cancel a sign-in in progress, Disconnect). The rules (which connection is used, how a sign-in
+is polled and given up) are control's; this section renders them and asks for them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
+
+from ...config import Config
+from ...control import accounts
+from ...control.accounts import ConnectionsApi, SignIn, SignIns, SignInState
+from ...core import errors as e
+from ...core.models import Connection, ConnectionStatus, Service
+from .common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, Confirm, Opener, Runner
+
+
+class RowState(enum.Enum):
+    CHECKING = "checking"  # asking Maton
+    CONNECTED = "connected"
+    UNCHECKED = "unchecked"  # connected as far as the settings know; Maton not reachable
+    NOT_CONNECTED = "not connected"
+    WAITING = "waiting"  # a browser sign-in is in progress
+    FAILED = "failed"
+    BUSY = "busy"  # starting a sign-in or disconnecting
+    DEMO = "demo"
+
+
+@dataclass
+class Row:
+    """One service's line: what each state shows is decided in one place (`render`)."""
+
+    status: QLabel
+    connect: QPushButton
+    disconnect: QPushButton
+    cancel: QPushButton
+    state: RowState = RowState.CHECKING
+
+    def render(self, state: RowState, text: str, color: str | None = None) -> None:
+        self.state = state
+        colors = {RowState.CONNECTED: OK_COLOR, RowState.FAILED: ERROR_COLOR,
+                  RowState.UNCHECKED: MUTED_COLOR, RowState.DEMO: MUTED_COLOR}
+        self.status.setStyleSheet(f"color: {color or colors.get(state, '')};")
+        self.status.setText(text)
+        can_connect = state in (RowState.NOT_CONNECTED, RowState.FAILED)
+        self.connect.setVisible(can_connect or state is RowState.CHECKING)
+        self.connect.setEnabled(can_connect)
+        self.connect.setText("Try again" if state is RowState.FAILED else "Connect")
+        self.disconnect.setVisible(state in (RowState.CONNECTED, RowState.UNCHECKED))
+        self.disconnect.setEnabled(True)
+        self.cancel.setVisible(state is RowState.WAITING)
+
+
+class AccountsSection(QGroupBox):
+    changed = Signal()  # the settings record other connections (already saved)
+    problem = Signal(object)  # TrackerError | str | None: for the window's status line
+
+    def __init__(self, config: Config, run: Runner, connections: Callable[[], ConnectionsApi],
+                 *, demo: bool,
+                 opener: Opener, confirm: Confirm, save: Callable[[], bool],
+                 poll_interval_ms: int, sign_in_timeout_s: float) -> None:
+        super().__init__("Accounts")
+        self.config = config
+        self._run = run
+        self._connections = connections
+        self.demo = demo
+        self._open = opener
+        self._confirm = confirm
+        self._save = save
+        self.sign_ins = SignIns(connections, timeout=sign_in_timeout_s)
+        self._waits: dict[Service, SignIn] = {}
+        self._polling: set[Service] = set()  # a check is on its way: never stack another
+        self._poll = QTimer(self)
+        self._poll.setInterval(poll_interval_ms)
+        self._poll.timeout.connect(self._poll_all)
+        self.rows: dict[Service, Row] = {}
+        grid = QGridLayout(self)
+        grid.setHorizontalSpacing(12)
+        grid.setColumnStretch(1, 1)
+        for i, service in enumerate(Service):
+            status = QLabel()
+            status.setWordWrap(True)
+            status.setTextFormat(Qt.TextFormat.RichText)
+            status.linkActivated.connect(self._open)
+            buttons = QHBoxLayout()
+            buttons.setSpacing(6)
+            row = Row(status, QPushButton("Connect"), QPushButton("Disconnect"),
+                      QPushButton("Cancel"))
+            row.connect.setToolTip(f"Sign in to {service.title} in your browser, through Maton")
+            row.disconnect.setToolTip(f"Remove the {service.title} connection from Maton")
+            row.cancel.setToolTip("Stop waiting for the browser sign-in")
+            row.connect.clicked.connect(lambda _=False, s=service: self.connect_service(s))
+            row.disconnect.clicked.connect(lambda _=False, s=service: self.disconnect(s))
+            row.cancel.clicked.connect(lambda _=False, s=service: self.cancel(s))
+            for button in (row.connect, row.disconnect, row.cancel):
+                buttons.addWidget(button)
+            grid.addWidget(QLabel(f"<b>{service.title}</b>"), i, 0)
+            grid.addWidget(status, i, 1)
+            grid.addLayout(buttons, i, 2)
+            self.rows[service] = row
+            row.render(RowState.CHECKING, "Checking…")
+
+    def state(self, service: Service) -> RowState:
+        return self.rows[service].state
+
+    def status_text(self, service: Service) -> str:
+        return self.rows[service].status.text()
+
+    def _settled(self, service: Service) -> bool:
+        """No sign-in or disconnect owns this row right now."""
+        return service not in self._waits and self.rows[service].state is not RowState.BUSY
+
+    # -- the list of connections -------------------------------------------------------------
+    def refresh(self) -> None:
+        """Ask Maton once for the connections and show what each service uses."""
+        if self.demo:
+            # The demo's accounts are the emulator's: never adopt them into the settings.
+            for row in self.rows.values():
+                row.render(RowState.DEMO, "Demo account with sample data. Save your Maton "
+                                          "key to connect your own.")
+            return
+        self._run(lambda: self._connections().list(), self._listed, self._list_failed,
+                  "settings.connections")
+
+    def _listed(self, connections: list[Connection]) -> None:
+        self.problem.emit(None)
+        before = dict(self.config.connections)
+        found = accounts.adopt(self.config, connections)
+        for service, conn in found.items():
+            if self._settled(service):
+                self._show(service, conn)
+        if self.config.connections != before and self._save():
+            self.changed.emit()
+
+    def _show(self, service: Service, conn: Connection | None) -> None:
+        row = self.rows[service]
+        if conn is None:
+            row.render(RowState.NOT_CONNECTED, "Not connected")
+        elif conn.status is ConnectionStatus.ACTIVE:
+            row.render(RowState.CONNECTED, "Connected")
+        elif conn.status is ConnectionStatus.FAILED:
+            row.render(RowState.FAILED, "Failed: connect again to sign in anew.")
+        else:
+            row.render(RowState.NOT_CONNECTED, "Sign-in not finished")
+
+    def _list_failed(self, error: e.TrackerError) -> None:
+        for service, row in self.rows.items():
+            if self._settled(service):
+                if service.value in self.config.connections:
+                    row.render(RowState.UNCHECKED, "Connected (not checked)")
+                else:
+                    row.render(RowState.NOT_CONNECTED, "Not connected", MUTED_COLOR)
+        if isinstance(error, e.AuthError):
+            self.problem.emit("Save a working Maton API key to see and connect your accounts. "
+                              f"({error.message})")
+        else:
+            self.problem.emit(error)
+
+    # -- signing in ---------------------------------------------------------------------------
+    def connect_service(self, service: Service) -> None:
+        if service in self._waits or self.demo:
+            return
+        self.rows[service].render(RowState.BUSY, "Starting sign-in…")
+        self.problem.emit(None)
+
+        def failed(error: e.TrackerError) -> None:
+            self.rows[service].render(RowState.NOT_CONNECTED, "Not connected")
+            self.problem.emit(error)
+
+        self._run(lambda: self.sign_ins.begin(service), self._begun, failed,
+                  f"settings.connect.{service.value}")
+
+    def _begun(self, sign_in: SignIn) -> None:
+        self._waits[sign_in.service] = sign_in
+        if self._open(sign_in.url):
+            text = ("Waiting for sign-in in your browser… "
+                    f"<a href='{sign_in.url}'>Open the page again</a>")
+        else:
+            text = ("Your browser did not open. Open this page to sign in: "
+                    f"<a href='{sign_in.url}'>{sign_in.url}</a>")
+        self.rows[sign_in.service].render(RowState.WAITING, text)
+        self._poll.start()
+
+    def _poll_all(self) -> None:
+        for service, sign_in in list(self._waits.items()):
+            if service in self._polling:
+                continue  # a slow answer must not be made stale by the next tick, forever
+            self._polling.add(service)
+            self._run(lambda s=sign_in: self.sign_ins.poll(s), self._polled,
+                      lambda error, s=service: self._poll_failed(s, error),
+                      f"settings.poll.{service.value}")
+
+    def _polled(self, sign_in: SignIn) -> None:
+        service = sign_in.service
+        self._polling.discard(service)
+        current = self._waits.get(service)
+        if current is None or current.connection_id != sign_in.connection_id:
+            return  # cancelled meanwhile
+        row = self.rows[service]
+        if sign_in.state is SignInState.WAITING:
+            self._waits[service] = sign_in
+            if sign_in.unreachable:
+                row.status.setText(
+                    "Waiting for sign-in in your browser… (Maton cannot be reached right now; "
+                    f"still trying) <a href='{sign_in.url}'>Open the page again</a>")
+            return
+        self._end(service)
+        if sign_in.state is SignInState.ACTIVE:
+            self.config.connections[service.value] = sign_in.connection_id
+            row.render(RowState.CONNECTED, "Connected")
+            if self._save():
+                self.changed.emit()
+        elif sign_in.state is SignInState.TIMED_OUT and sign_in.error is not None:
+            row.render(RowState.FAILED, f"{sign_in.error.message} Try again.")
+        else:
+            row.render(RowState.FAILED, "Sign-in failed. Try again.")
+
+    def _poll_failed(self, service: Service, error: e.TrackerError) -> None:
+        self._polling.discard(service)
+        if service in self._waits:
+            self._end(service)
+            self.rows[service].render(RowState.FAILED, "Could not check the sign-in.")
+            self.problem.emit(error)
+
+    def _end(self, service: Service) -> SignIn | None:
+        sign_in = self._waits.pop(service, None)
+        if not self._waits:
+            self._poll.stop()
+        return sign_in
+
+    def cancel(self, service: Service) -> None:
+        sign_in = self._end(service)
+        if sign_in is None:
+            return
+        self.rows[service].render(RowState.NOT_CONNECTED, "Not connected")
+        self._run(lambda: self.sign_ins.cancel(sign_in), lambda _: None, lambda _: None,
+                  f"settings.cancel.{service.value}")
+
+    def cancel_all(self) -> None:
+        for service in list(self._waits):
+            self.cancel(service)
+
+    # -- disconnecting ------------------------------------------------------------------------
+    def disconnect(self, service: Service) -> None:
+        cid = self.config.connections.get(service.value)
+        row = self.rows[service]
+        if not cid:
+            row.render(RowState.NOT_CONNECTED, "Not connected")
+            return
+        question = (f"trayapp will stop tracking on {service.title} and remove the connection "
+                    f"from your Maton account. Time already tracked stays in {service.title}.")
+        if not self._confirm(self, f"Disconnect {service.title}?", question):
+            return
+        previous = (row.state, row.status.text())
+        row.render(RowState.BUSY, "Disconnecting…")
+
+        def done(_: object) -> None:
+            accounts.forget_connection(self.config, service, cid)
+            row.render(RowState.NOT_CONNECTED, "Not connected")
+            if self._save():
+                self.changed.emit()
+
+        def failed(error: e.TrackerError) -> None:
+            row.render(*previous)
+            self.problem.emit(error)
+
+        self._run(lambda: self.sign_ins.disconnect(cid), done, failed,
+                  f"settings.disconnect.{service.value}")
+
+    def connected(self) -> Sequence[Service]:
+        return [s for s, row in self.rows.items()
+                if row.state in (RowState.CONNECTED, RowState.UNCHECKED)]

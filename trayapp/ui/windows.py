@@ -1,0 +1,87 @@
+"""The small windows the tray opens: new timer / edit, the project search, quick start.
+
+Each renders the snapshot it is given and hands back what the user asked for as a control
+`Request` (through `requested`); the app dispatches it like any other. Windows here have no
+parent, so a reference is kept while each is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog, QWidget
+
+from ..control.actions import Request
+from ..core.models import EntryDraft, Task, TimeEntry
+from ..sync.snapshot import Snapshot
+
+TasksFetcher = Callable[[str, Callable[[list[Task]], None]], None]
+
+
+class Windows(QObject):
+    requested = Signal(object)  # a control Request
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.open: list[QWidget] = []
+
+    def entry(self, snapshot: Snapshot, entry: TimeEntry | None, fetch_tasks: TasksFetcher
+              ) -> QDialog:
+        """The new-timer dialog (entry None) or the editor of `entry`."""
+        from .entry_dialog import EntryDialog
+
+        dialog = EntryDialog(snapshot, entry)
+        dialog.tasks_wanted.connect(
+            lambda project_id: fetch_tasks(project_id,
+                                           lambda tasks: dialog.set_tasks(project_id, tasks)))
+
+        def accepted() -> None:
+            if entry is None:
+                self.requested.emit(Request("start", draft=dialog.draft()))
+            elif changes := dialog.changes():
+                self.requested.emit(Request("update", {"id": entry.id, "changes": changes}))
+
+        dialog.accepted.connect(accepted)
+        self._keep(dialog)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def project_search(self, snapshot: Snapshot) -> QDialog:
+        from .project_picker import ProjectPicker
+
+        picker = ProjectPicker(list(snapshot.projects), allow_none=False)
+        projects = snapshot.project_by_id
+
+        def chosen() -> None:
+            project = projects.get(picker.selected_project_id or "")
+            if project is not None:
+                draft = EntryDraft(project_id=project.id, billable=project.billable)
+                self.requested.emit(Request("start", draft=draft))
+
+        picker.accepted.connect(chosen)
+        self._keep(picker)
+        picker.show()
+        picker.activateWindow()
+        return picker
+
+    def quick_start(self, snapshot: Snapshot) -> QDialog:
+        from .quick_start import QuickStart
+
+        popup = QuickStart(snapshot)
+        popup.start_requested.connect(
+            lambda draft: self.requested.emit(Request("start", draft=draft)))
+        self._keep(popup)
+        popup.popup_at_cursor()
+        return popup
+
+    def close_all(self) -> None:
+        for window in list(self.open):
+            window.close()
+
+    def _keep(self, window: QDialog) -> None:
+        self.open.append(window)
+        window.finished.connect(lambda *_: self.open.remove(window)
+                                if window in self.open else None)
