@@ -213,3 +213,17 @@ def test_delete_unsent_entry_sends_nothing(emulator, account, service):
     snap = session.delete(snap.running.id)
     session.flush()
     assert snap.running is None and snap.pending == 0 and emulator.requests == []
+
+
+def test_clockify_tasks_are_cached_per_project(account):
+    session = account.session(Service.CLOCKIFY)
+    projects = {p.name: p for p in session.sync().projects}
+    website, migration = projects["Website"], projects["Data migration"]
+    assert {t.name for t in session.tasks(website.id)} == {"Homepage redesign", "Blog section"}
+    session.tasks(migration.id)
+    gone = next(t for t in session.snapshot().tasks if t.name == "Blog section")
+    session.tracker.delete_task(session.wid, gone)
+    session.tasks(website.id)  # replaces the project's cached tasks, not the other project's
+    assert {t.name for t in session.snapshot().tasks} == {
+        "Homepage redesign", "Schema mapping", "Cutover rehearsal"}
+    assert account.session(Service.TOGGL).tasks(website.id) == []  # no tasks on Toggl

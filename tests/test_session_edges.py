@@ -166,6 +166,19 @@ def test_clockify_tags_survive_a_restart(tmp_path):
         world.close()
 
 
+def test_a_restarted_clockify_session_knows_its_user_without_asking(tmp_path):
+    world = World(tmp_path, Service.CLOCKIFY)
+    try:
+        world.accounts[0].close()
+        restarted = world.open()
+        world.emulator.clear_requests()
+        restarted.start(EntryDraft("X-After restart"))
+        assert restarted.flush().pending == 0  # the user id in the entry path: from the store
+        assert not [r for r in world.emulator.requests if r.native_path.endswith("/user")]
+    finally:
+        world.close()
+
+
 def test_deleting_while_the_start_is_in_flight_leaves_no_ghost(world):
     s = world.session
     s.start(EntryDraft("X-A"))

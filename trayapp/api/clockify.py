@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -101,7 +102,8 @@ def map_workspace(data: dict[str, Any]) -> Workspace:
 
 
 def map_user(data: dict[str, Any]) -> User:
-    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    found = data.get("settings")
+    settings: dict[str, Any] = found if isinstance(found, dict) else {}
     tz = settings.get("timeZone")
     return User(
         id=_req_id(data["id"]),
@@ -128,12 +130,19 @@ def _last_page(response: Response, count: int, size: int) -> bool:
 class ClockifyTracker(Tracker):
     service = Service.CLOCKIFY
     supports_tasks = True
+    needs_user_id = True  # entry paths name the user
     prefix = "/clockify/api/v1"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user_id: str | None = None  # needed in entry paths; learnt once from /user
         self.tag_names: dict[str, str] = {}  # id -> name: entries carry only tag ids
+
+    def use_user(self, user_id: str) -> None:
+        self.user_id = user_id
+
+    def know_tags(self, tags: Iterable[Tag]) -> None:
+        self.tag_names.update({t.id: t.name for t in tags})
 
     def _uid(self) -> str:
         if self.user_id is None:
@@ -275,7 +284,7 @@ class ClockifyTracker(Tracker):
     def update(self, entry: TimeEntry, **changes: Any) -> TimeEntry:
         # PUT replaces the whole entry: start is required and omitted fields are cleared,
         # so send every field, taking unchanged ones from `entry`.
-        merged = {
+        merged: dict[str, Any] = {
             "description": entry.description,
             "project_id": entry.project_id,
             "task_id": entry.task_id,

@@ -242,7 +242,8 @@ class Gateway:
             raise e.MalformedResponse() from None
 
     def _backoff_delay(self, attempt: int) -> float:
-        return min(self.max_wait, 0.25 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+        base: float = min(self.max_wait, 0.25 * 2.0 ** (attempt - 1))
+        return base * (0.5 + random.random() / 2)
 
     def _backoff(self, attempt: int) -> None:
         self._sleep(self._backoff_delay(attempt))

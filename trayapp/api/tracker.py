@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -67,6 +67,8 @@ class Tracker(ABC):
     supports_tasks = False
     #: Whether `changed_since` gives an incremental delta (else callers reload a range).
     supports_since = False
+    #: Whether entry requests need the user's id (learnt by `me()`, or given by `use_user`).
+    needs_user_id = False
 
     def __init__(self, gateway: Gateway, connection_id: str | None = None) -> None:
         self.gateway = gateway
@@ -84,6 +86,14 @@ class Tracker(ABC):
     @property
     @abstractmethod
     def prefix(self) -> str: ...
+
+    # -- what the caller already knows (kept in the store): saves requests ----------------
+    def use_user(self, user_id: str) -> None:  # noqa: B027 - a no-op unless needs_user_id
+        """The user's id from an earlier `me()`, so that `me()` need not be asked again."""
+
+    def know_tags(self, tags: Iterable[Tag]) -> None:  # noqa: B027 - a no-op where not needed
+        """Tags known from an earlier `tags()`: a service whose entries name tags by id only
+        (Clockify) maps ids to names with them."""
 
     # -- account --------------------------------------------------------------------------
     @abstractmethod

@@ -38,6 +38,9 @@ class TrackerError(Exception):
     #: Whether repeating the same request later may succeed without the user doing anything.
     #: The one rule for "offline": the tray's amber badge, backing off, retrying by itself.
     transient = False
+    #: Nothing changes until the user does something (the key, a connection, the keyring):
+    #: no automatic retries, and the problem stays shown until it is solved.
+    needs_user = False
 
     def __init__(self, message: str = "", *, status: int | None = None,
                  hint: str | None = None) -> None:
@@ -61,6 +64,7 @@ class TrackerError(Exception):
 
 class AuthError(TrackerError):
     title = "Maton API key rejected"
+    needs_user = True
     hint = "Check the key in Settings (copy it again from maton.ai/settings)."
 
     def default_message(self) -> str:
@@ -69,6 +73,7 @@ class AuthError(TrackerError):
 
 class ConnectionError_(TrackerError):  # noqa: N801 - avoid shadowing the builtin ConnectionError
     title = "Account not connected"
+    needs_user = True
     hint = "Open Settings and connect the account."
 
 
@@ -196,6 +201,7 @@ class MalformedResponse(TrackerError):
 
 class KeyringUnavailable(TrackerError):
     title = "Keyring unavailable"
+    needs_user = True
     hint = "Unlock or install a keyring (Secret Service), or set the MATON_API_KEY variable."
 
     def default_message(self) -> str:
@@ -207,7 +213,8 @@ class LocalDataError(TrackerError):
     are not lost, and a newer trayapp can still open it."""
 
     title = "Local data unusable"
-    hint = "Move the file away: trayapp then makes a new one and reloads your entries."
+    needs_user = True
+    hint = "Move the file away: trayapp then makes a new one and reloads entries from the server."
 
     def default_message(self) -> str:
         return "trayapp's local data file cannot be read."

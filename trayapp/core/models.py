@@ -17,8 +17,10 @@ class Service(enum.StrEnum):
     TOGGL = "toggl-track"
     CLOCKIFY = "clockify"
 
+    # A property on purpose: every caller reads `service.title` as the name to show. It hides
+    # str.title() (meaningless for an id like "toggl-track"), which mypy rightly reports.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return "Toggl Track" if self is Service.TOGGL else "Clockify"
 
     @property

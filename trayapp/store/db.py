@@ -17,31 +17,15 @@ from typing import Any, TypeVar
 
 from ..core.durations import format_timestamp, parse_timestamp
 from ..core.models import Client, Project, Tag, Task, TimeEntry
+from .schema import open_store
 
 T = TypeVar("T")
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    service TEXT NOT NULL, id TEXT NOT NULL, workspace_id TEXT NOT NULL,
-    start TEXT NOT NULL, stop TEXT, description TEXT NOT NULL DEFAULT '',
-    project_id TEXT, task_id TEXT, tag_ids TEXT NOT NULL DEFAULT '[]',
-    tags TEXT NOT NULL DEFAULT '[]', billable INTEGER NOT NULL DEFAULT 0,
-    user_id TEXT, PRIMARY KEY (service, id));
-CREATE INDEX IF NOT EXISTS entries_start ON entries (service, start);
-CREATE TABLE IF NOT EXISTS catalog (
-    service TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (service, kind, id));
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
-    entry_id TEXT NOT NULL, payload TEXT NOT NULL, created TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, tried_at TEXT, error TEXT, error_title TEXT);
-CREATE TABLE IF NOT EXISTS id_map (
-    service TEXT NOT NULL, local_id TEXT NOT NULL, server_id TEXT NOT NULL,
-    PRIMARY KEY (service, local_id));
-"""
 
 CATALOG_TYPES: dict[str, type] = {"project": Project, "client": Client, "tag": Tag, "task": Task}
+#: The field kept in catalog.parent_id, per kind: what the rows are looked up by.
+CATALOG_PARENTS = {"task": "project_id"}
+#: Meta keys (as Session names them, "<service>:<name>") that describe the cached data.
+CACHE_META = ("last_sync", "catalog_sync", "user")
 
 
 @dataclass(frozen=True)
@@ -96,13 +80,8 @@ class Store:
         self.path: str | None = None if str(path) == ":memory:" else str(path)
         if self.path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
+        self._db = open_store(str(path))  # LocalDataError: unusable, and left untouched
         self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # an acknowledged action survives power loss
-        self._db.executescript(SCHEMA)
-        self.set_meta("schema", str(SCHEMA_VERSION))
 
     def close(self) -> None:
         with self._lock:
@@ -229,10 +208,21 @@ class Store:
         conn = db or self._db
         if replace_all:
             conn.execute("DELETE FROM catalog WHERE service=? AND kind=?", (service, kind))
+        parent = CATALOG_PARENTS.get(kind)
         conn.executemany(
-            "INSERT OR REPLACE INTO catalog VALUES (?,?,?,?)",
-            [(service, kind, item.id, json.dumps(_fields(item))) for item in items],
+            "INSERT OR REPLACE INTO catalog (service, kind, id, data, parent_id) "
+            "VALUES (?,?,?,?,?)",
+            [(service, kind, item.id, json.dumps(_fields(item)),
+              getattr(item, parent) if parent else None) for item in items],
         )
+
+    @_locked
+    def replace_tasks(self, service: str, project_id: str, tasks: Iterable[Task],
+                      db: sqlite3.Connection) -> None:
+        """A project's tasks as the server lists them now: its other cached tasks go."""
+        db.execute("DELETE FROM catalog WHERE service=? AND kind='task' AND parent_id=?",
+                   (service, project_id))
+        self.put_catalog(service, "task", tasks, db=db)
 
     @_locked
     def catalog(self, service: str, kind: str) -> list[Any]:
@@ -240,6 +230,20 @@ class Store:
         rows = self._db.execute("SELECT data FROM catalog WHERE service=? AND kind=?",
                                 (service, kind))
         return [cls(**json.loads(r["data"])) for r in rows]
+
+    # -- a whole service ------------------------------------------------------------------
+    @_locked
+    def forget_service(self, service: str, workspace_id: str | None,
+                       db: sqlite3.Connection) -> None:
+        """Another workspace or account: drop what the server can give again (its entries,
+        the catalog, the times they were loaded) and keep what only this file has (entries
+        made here and not yet sent, the outbox, the id map)."""
+        db.execute("DELETE FROM entries WHERE service=? AND id NOT LIKE ?",
+                   (service, LOCAL_PREFIX + "%"))
+        db.execute("DELETE FROM catalog WHERE service=?", (service,))
+        for name in CACHE_META:
+            self.set_meta(f"{service}:{name}", None, db)
+        self.set_meta(f"{service}:workspace", workspace_id, db)
 
     # -- outbox ---------------------------------------------------------------------------
     @_locked
@@ -273,6 +277,18 @@ class Store:
         self._db.execute(
             "UPDATE outbox SET attempts = attempts + ?, error=?, error_title=? WHERE seq=?",
             (int(attempt), error, title, seq))
+
+    @_locked
+    def clear_outbox_error(self, seq: int, db: sqlite3.Connection | None = None) -> None:
+        """The user fixed a refused action: it is queued again, its tries kept."""
+        (db or self._db).execute("UPDATE outbox SET error=NULL, error_title=NULL WHERE seq=?",
+                                 (seq,))
+
+    @_locked
+    def set_outbox_action(self, seq: int, action: str,
+                          db: sqlite3.Connection | None = None) -> None:
+        """E.g. an unsent start that a stop folded into becomes a `create`."""
+        (db or self._db).execute("UPDATE outbox SET action=? WHERE seq=?", (action, seq))
 
     @_locked
     def outbox_item(self, seq: int) -> OutboxItem | None:

@@ -1,11 +1,21 @@
-"""Everything the worker thread owns: the gateway client, the store, and one Session per
-service. Built on the worker thread, used only there."""
+"""Everything needed to reach the services: the gateway client, the store, and one Session
+per service.
+
+Not tied to a thread. The tray app builds one Account and shares it between its two worker
+threads (`local` runs the store-only actions, `net` makes every request; see app.py), and a
+one-shot command uses one directly. The Store locks itself and the table of sessions has its
+own lock; the gateway client has none, so requests belong on one thread at a time (in the app,
+`net`)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
+
+import httpx
 
 from ..api.connections import Connections
 from ..api.gateway import Gateway
@@ -15,6 +25,21 @@ from ..core.durations import utcnow
 from ..core.models import Service
 from ..store.db import Store
 from .session import CONFIRM_AFTER, Session
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.12
+
+
+class GatewayOptions(TypedDict, total=False):
+    """Passed on to every Gateway this account makes (see Gateway.__init__)."""
+
+    transport: httpx.BaseTransport | None
+    timeout: httpx.Timeout
+    max_retries: int
+    max_wait: float
+    per_second: int
+    sleep: Callable[[float], None]
+    auth_hint: str | None
 
 
 class Account:
@@ -27,7 +52,7 @@ class Account:
         workspaces: dict[str, str] | None = None,
         clock: Callable[[], datetime] = utcnow,
         confirm_after: timedelta = CONFIRM_AFTER,
-        **gateway_options: object,
+        **gateway_options: Unpack[GatewayOptions],
     ) -> None:
         self.confirm_after = confirm_after
         self.store = Store(store_path)
@@ -38,6 +63,7 @@ class Account:
         self._gateway_options = gateway_options
         self.gateway: Gateway | None = None
         self._sessions: dict[Service, Session] = {}
+        self._sessions_lock = threading.RLock()  # `local` and `net` both ask for sessions
         self.set_key(api_key)
 
     def set_key(self, api_key: str | None) -> None:
@@ -52,7 +78,8 @@ class Account:
                 self.key_error = None
             except e.AuthError as exc:  # unusable: every request will say so
                 self.key_error = exc
-        self._sessions.clear()
+        with self._sessions_lock:
+            self._sessions.clear()
 
     def _gw(self) -> Gateway:
         if self.gateway is None:
@@ -64,42 +91,42 @@ class Account:
         return Connections(self._gw())
 
     def session(self, service: Service) -> Session:
-        if service not in self._sessions:
-            tracker = make_tracker(service, self._gw(), self.connection_ids.get(service.value))
-            self._sessions[service] = Session(
-                tracker, self.store, workspace_id=self.workspace_ids.get(service.value),
-                clock=self.clock, confirm_after=self.confirm_after,
-            )
-        return self._sessions[service]
+        with self._sessions_lock:  # one Session per service, even when both threads ask
+            if service not in self._sessions:
+                tracker = make_tracker(service, self._gw(),
+                                       self.connection_ids.get(service.value))
+                self._sessions[service] = Session(
+                    tracker, self.store, workspace_id=self.workspace_ids.get(service.value),
+                    clock=self.clock, confirm_after=self.confirm_after,
+                )
+            return self._sessions[service]
 
     def use_connection(self, service: Service, connection_id: str | None) -> None:
         if connection_id:
             self.connection_ids[service.value] = connection_id
         else:
             self.connection_ids.pop(service.value, None)
-        self._sessions.pop(service, None)
+        with self._sessions_lock:
+            self._sessions.pop(service, None)
 
     def use_workspace(self, service: Service, workspace_id: str) -> None:
         """Track in another workspace: forget the cache of the old one, keep the outbox."""
         self.workspace_ids[service.value] = workspace_id
-        self._sessions.pop(service, None)
+        with self._sessions_lock:
+            self._sessions.pop(service, None)
         self._forget(service, workspace_id)
 
     def forget_cache(self) -> None:
         """Another account: drop every cached entry, project and id (not the outbox)."""
         self.workspace_ids.clear()
-        self._sessions.clear()
+        with self._sessions_lock:
+            self._sessions.clear()
         for service in Service:
             self._forget(service, None)
 
     def _forget(self, service: Service, workspace_id: str | None) -> None:
-        svc = service.value
         with self.store.transaction() as db:
-            db.execute("DELETE FROM entries WHERE service=? AND id NOT LIKE 'local-%'", (svc,))
-            db.execute("DELETE FROM catalog WHERE service=?", (svc,))
-            for key in ("last_sync", "catalog_sync", "user"):
-                self.store.set_meta(f"{svc}:{key}", None, db)
-            self.store.set_meta(f"{svc}:workspace", workspace_id, db)
+            self.store.forget_service(service.value, workspace_id, db)
 
     def close(self) -> None:
         if self.gateway:

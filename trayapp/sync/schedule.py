@@ -26,13 +26,15 @@ class SyncPolicy:
         """Should opening the menu trigger a sync?"""
         if snapshot is None or snapshot.paused_until:
             return False
+        if snapshot.error is not None and snapshot.error.needs_user:
+            return False  # asking again changes nothing until the user acts
         last = snapshot.last_sync
         return last is None or now - last > self.menu_fresh
 
     def next_delay(self, snapshot: Snapshot, now: datetime) -> timedelta | None:
         """The wait before the next automatic sync after this result; None: do not retry
         by itself (a bad key or a missing connection needs the user, not another request)."""
-        if isinstance(snapshot.error, e.AuthError | e.ConnectionError_ | e.KeyringUnavailable):
+        if snapshot.error is not None and snapshot.error.needs_user:
             return None
         if snapshot.paused_until:
             return max(timedelta(seconds=1), snapshot.paused_until - now + timedelta(seconds=1))

@@ -89,14 +89,13 @@ class Session:
         self.svc = tracker.service.value
         self.clock = clock
         self.error: e.TrackerError | None = None
-        self._after_stop: set[int] = set()
+        self._after_stop: set[int] = set()  # starts whose previous timer this flush stopped
         if workspace_id:
             self.store.set_meta(self._key("workspace"), workspace_id)
         user = self.store.meta(self._key("user"))
-        if user and hasattr(tracker, "user_id"):
-            tracker.user_id = user
-        if hasattr(tracker, "tag_names"):  # Clockify entries carry tag ids only
-            tracker.tag_names.update({t.id: t.name for t in store.catalog(self.svc, "tag")})
+        if user:
+            tracker.use_user(user)  # saves Clockify a request
+        tracker.know_tags(store.catalog(self.svc, "tag"))  # Clockify entries carry tag ids only
 
     @property
     def service(self) -> Service:
@@ -167,7 +166,7 @@ class Session:
     def prepare(self) -> str:
         """Know the workspace (and Clockify's user id): one request, on first use only."""
         wid = self.wid
-        needs_user = hasattr(self.tracker, "user_id") and not self.store.meta(self._key("user"))
+        needs_user = self.tracker.needs_user_id and not self.store.meta(self._key("user"))
         if wid is None or needs_user:
             me = self.tracker.me()
             wid = wid or me.default_workspace_id or self.tracker.workspaces()[0].id
@@ -218,9 +217,7 @@ class Session:
         wid = self.prepare()
         found = self.tracker.tasks(wid, project_id)
         with self.store.transaction() as db:
-            db.execute("DELETE FROM catalog WHERE service=? AND kind='task' AND data LIKE ?",
-                       (self.svc, f'%"project_id": "{project_id}"%'))
-            self.store.put_catalog(self.svc, "task", found, db=db)
+            self.store.replace_tasks(self.svc, project_id, found, db)
         return found
 
     def refresh_entries(self, wid: str) -> None:
@@ -369,12 +366,12 @@ class Session:
         merged = dict(start.payload)
         if action == "stop":
             merged["stop"] = payload["stop"]
-            db.execute("UPDATE outbox SET action='create' WHERE seq=?", (start.seq,))
+            self.store.set_outbox_action(start.seq, "create", db)
         else:
             merged.update({k: v for k, v in payload.items() if k in merged})
         self.store.update_outbox_payload(start.seq, merged, db)
         if start.error_title:  # the user's fix of a refused start: send it again
-            db.execute("UPDATE outbox SET error=NULL, error_title=NULL WHERE seq=?", (start.seq,))
+            self.store.clear_outbox_error(start.seq, db)
         return True
 
     # -- outbox replay --------------------------------------------------------------------
@@ -395,7 +392,7 @@ class Session:
         items = self.store.outbox(self.svc)
         wid = self.prepare()
         blocked: set[str] = set()
-        self._after_stop: set[int] = set()  # starts whose previous timer was just stopped
+        self._after_stop = set()  # new for each flush
         held: OutboxItem | None = None  # a stop Toggl will do itself when the next start goes
         for index, item in enumerate(items):
             if item.error_title or item.entry_id in blocked:

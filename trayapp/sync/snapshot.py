@@ -53,7 +53,7 @@ class Snapshot:
 
     def recent(self, count: int = RECENT_COUNT) -> list[EntryDraft]:
         """The last `count` distinct description + project + tags, newest first."""
-        seen: set[tuple] = set()
+        seen: set[tuple[str, str | None, tuple[str, ...]]] = set()
         out: list[EntryDraft] = []
         for entry in self.entries:
             draft = EntryDraft.from_entry(entry)
