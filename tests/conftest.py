@@ -43,6 +43,39 @@ def isolated_dirs(tmp_path, monkeypatch):
         monkeypatch.setenv(var, str(path))
 
 
+@pytest.fixture(autouse=True)
+def heartbeat(request):
+    """Qt tests: give Python a turn every 200 ms, so a test stuck in a Qt event loop (a modal
+    dialog nobody answers) still meets its time-out instead of hanging the run."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QTimer
+
+    request.getfixturevalue("qapp")
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    yield
+    timer.stop()
+
+
+@pytest.fixture
+def memory_keyring():
+    """The OS keyring replaced by a dict for one test."""
+    import keyring
+
+    from .fakes.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def x11() -> str:
     need(os.environ.get("DISPLAY") and shutil.which("xdotool"), "no X display / xdotool")

@@ -18,9 +18,11 @@ class AppProcess:
     """`python -m trayapp ...` on xcb with TRAYAPP_E2E=1; collects its E2E events."""
 
     def __init__(self, args: list[str], env: dict[str, str], home: Path) -> None:
+        (home / "runtime").mkdir(mode=0o700, exist_ok=True)
+        # Its own runtime dir: the command socket of this app only (see `cli`).
         full_env = dict(os.environ, QT_QPA_PLATFORM="xcb", TRAYAPP_E2E="1",
                         XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
-                        PYTHONUNBUFFERED="1")
+                        XDG_RUNTIME_DIR=str(home / "runtime"), PYTHONUNBUFFERED="1")
         full_env.update(env)
         self.proc = subprocess.Popen([sys.executable, "-m", "trayapp", *args], env=full_env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -48,6 +50,20 @@ class AppProcess:
                 return event
         tail = "\n".join(self.output[-30:])
         raise AssertionError(f"no {what} within {timeout}s; app output:\n{tail}")
+
+    def collect(self, seconds: float) -> list[dict]:
+        """Every event of the next `seconds`."""
+        out: list[dict] = []
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                out.append(self.events.get(timeout=0.05))
+            except queue.Empty:
+                pass
+        return out
+
+    def tail(self) -> str:
+        return "\n".join(self.output[-40:])
 
     def close(self) -> None:
         end_process(self.proc)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from trayapp.app import TrayApp
-from trayapp.core.models import EntryDraft
+from trayapp.core.models import EntryDraft, Service
 
 from .conftest import TEST_KEY
 
@@ -115,3 +115,116 @@ def test_first_launch_without_key_runs_the_demo_then_a_saved_key_switches(
         assert any(r.app == "toggl-track" for r in emulator.requests)
     finally:
         app.shutdown()
+
+
+def menu_action(app, text):
+    app.tray.rebuild_menu()
+    for action in app.tray.menu.actions():
+        if action.text() == text:
+            return action
+        if action.menu() is not None:
+            for inner in action.menu().actions():
+                if inner.text() == text:
+                    return inner
+    raise AssertionError(f"no menu item {text!r} in {[a.text() for a in app.tray.menu.actions()]}")
+
+
+def test_saving_a_wrong_key_keeps_the_demo_and_its_timer(qtbot, emulator, monkeypatch,
+                                                         memory_keyring):
+    """Defect: Save accepted any key, even one Maton refuses, and so ended the demo (its
+    running timer disappeared)."""
+    monkeypatch.delenv("MATON_API_KEY", raising=False)
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
+    app = TrayApp(QApplication.instance())
+    try:
+        qtbot.waitUntil(lambda: bool(app.snapshot and app.snapshot.last_sync), timeout=10_000)
+        assert app.demo
+        app.tray.start(EntryDraft("Exploring the demo"))
+        qtbot.waitUntil(lambda: bool(app.snapshot.running and app.snapshot.pending == 0),
+                        timeout=10_000)
+        window = app.settings_window
+        window.key.edit.setText("wrong-key")
+        window.key.save()
+        qtbot.waitUntil(lambda: window.key.result.text().startswith("Not saved"),
+                        timeout=10_000)
+        qtbot.wait(200)
+        assert app.demo and app.snapshot.running.description == "Exploring the demo"
+        assert not memory_keyring.passwords
+
+        window.key.edit.setText(TEST_KEY)  # a key Maton accepts: the demo ends
+        window.key.save()
+        qtbot.waitUntil(lambda: bool(not app.demo and app.snapshot and app.snapshot.last_sync),
+                        timeout=10_000)
+        # ...and removing it goes back to the demo.
+        monkeypatch.setattr("trayapp.ui.settings.common.ask", lambda *a: True)
+        app.settings_window.key.remove()
+        qtbot.waitUntil(lambda: bool(app.demo and app.snapshot and app.snapshot.last_sync),
+                        timeout=10_000)
+        assert not memory_keyring.passwords
+    finally:
+        app.shutdown()
+
+
+def test_a_timer_on_the_other_service_stays_visible_after_switching(app, emulator, qtbot):
+    """Defect: Track on ▸ Clockify while a Toggl timer ran: the tray said "Not tracking",
+    and an open Settings window kept Toggl selected."""
+    app.show_settings()
+    window = app.settings_window
+    app.tray.start(EntryDraft("On Toggl"))
+    qtbot.waitUntil(lambda: running(emulator) == ["On Toggl"], timeout=10_000)
+    menu_action(app, "Clockify").trigger()  # Track on ▸ Clockify
+    qtbot.waitUntil(lambda: app.service is Service.CLOCKIFY and app.snapshot is not None,
+                    timeout=10_000)
+    assert "On Toggl" in app.tray.tooltip() and "on Toggl Track" in app.tray.tooltip()
+    assert window.tracking.radios[Service.CLOCKIFY].isChecked()
+    menu_action(app, "Stop on Toggl Track").trigger()
+    qtbot.waitUntil(lambda: running(emulator) == [], timeout=10_000)
+    qtbot.waitUntil(lambda: "Not tracking" in app.tray.tooltip(), timeout=10_000)
+    window.tracking.radios[Service.TOGGL].click()  # and back, from the window
+    qtbot.waitUntil(lambda: app.service is Service.TOGGL, timeout=10_000)
+
+
+def test_demo_menu_and_settings_offer_the_same_services(qtbot, monkeypatch):
+    """Defect: the demo's menu offered Track on ▸ Toggl/Clockify, Settings showed them
+    disabled."""
+    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
+    demo = TrayApp(QApplication.instance(), demo=True)
+    try:
+        qtbot.waitUntil(lambda: bool(demo.snapshot and demo.snapshot.last_sync),
+                        timeout=10_000)
+        assert menu_action(demo, "Clockify").isEnabled()
+        demo.show_settings()
+        radios = demo.settings_window.tracking.radios
+        assert all(r.isEnabled() for r in radios.values())
+        radios[Service.CLOCKIFY].click()
+        qtbot.waitUntil(lambda: demo.service is Service.CLOCKIFY, timeout=10_000)
+        assert demo.tray.menu.isEnabled()
+    finally:
+        demo.shutdown()
+
+
+def test_an_uncaught_exception_is_logged_and_shown_once(qtbot, caplog):
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from trayapp.ui import crash
+
+    previous = sys.excepthook
+    crash.install_excepthook()
+    try:
+        def boom():
+            raise RuntimeError("a bug")
+
+        for _ in range(2):
+            QTimer.singleShot(0, boom)
+        qtbot.waitUntil(lambda: bool(crash._dialogs), timeout=5000)
+        qtbot.wait(100)
+        boxes = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, QMessageBox) and w.isVisible()]
+        assert len(boxes) == 1 and "trayapp.log" in boxes[0].informativeText()
+        assert [r for r in caplog.records if "uncaught" in r.getMessage()]
+        boxes[0].close()
+    finally:
+        sys.excepthook = previous

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 import time
 
 import httpx
 import pytest
 
-from trayapp.api.connections import Cancelled, Connections
+from trayapp.api.connections import Connections
 from trayapp.api.gateway import Gateway, check_gateway_url
 from trayapp.api.tracker import make_tracker
 from trayapp.core import errors as e
@@ -74,7 +73,7 @@ def test_pending_and_failed_connections_are_named(emulator, gateway):
 
 
 def test_connection_header_selects_the_connection(emulator, gateway):
-    conn = Connections(gateway).active(Service.TOGGL)
+    conn = next(c for c in Connections(gateway).list(Service.TOGGL))
     make_tracker(Service.TOGGL, gateway, conn.id).me()
     assert emulator.requests[-1].connection == conn.id
 
@@ -196,50 +195,19 @@ def test_malformed_200_bodies():
 # -- connections -------------------------------------------------------------------------
 
 
-def test_connect_flow_pending_to_active(emulator, gateway):
+def test_connection_calls(emulator, gateway):
     conns = Connections(gateway)
     made = conns.create(Service.TOGGL)
-    assert made.status is ConnectionStatus.PENDING and made.url
-    polls = []
-
-    def browser():  # the user's browser opens the connect page
-        httpx.get(made.url, timeout=5)
-
-    timer = threading.Timer(0.3, browser)
-    timer.start()
-    active = conns.wait_until_active(made.id, interval=0.1, timeout=10, on_poll=polls.append)
-    timer.join()
-    assert active.status is ConnectionStatus.ACTIVE and polls[0].status is ConnectionStatus.PENDING
+    assert made.status is ConnectionStatus.PENDING and made.url and made.app == "toggl-track"
+    assert conns.get(made.id).status is ConnectionStatus.PENDING
+    httpx.get(made.url, timeout=5)  # the user signs in, in the browser
+    assert conns.get(made.id).status is ConnectionStatus.ACTIVE
     assert made.id in {c.id for c in conns.list(Service.TOGGL)}
+    assert made.id not in {c.id for c in conns.list(Service.CLOCKIFY)}
     conns.delete(made.id)
     assert made.id not in {c.id for c in conns.list()}
-
-
-def test_connect_flow_failed_timeout_cancel(emulator, gateway):
-    conns = Connections(gateway)
-    made = conns.create(Service.CLOCKIFY)
-    httpx.get(made.url + "?fail=1", timeout=5)
-    with pytest.raises(e.ConnectionFailed):
-        conns.wait_until_active(made.id, interval=0.05, timeout=5)
-    other = conns.create(Service.CLOCKIFY)
-    with pytest.raises(e.ConnectionPending):
-        conns.wait_until_active(other.id, interval=0.05, timeout=0.2)
-    with pytest.raises(Cancelled):
-        conns.wait_until_active(other.id, interval=0.05, timeout=5, cancelled=lambda: True)
-
-
-def test_connection_polling_interval_defaults_to_two_seconds(emulator, gateway):
-    clock = [0.0]
-    conns = Connections(gateway)
-    made = conns.create(Service.TOGGL)
-
-    def sleep(seconds):
-        clock[0] += seconds
-
-    with pytest.raises(e.ConnectionPending):
-        conns.wait_until_active(made.id, timeout=10, sleep=sleep, clock=lambda: clock[0])
-    gets = [r for r in emulator.requests if r.path == f"/connections/{made.id}"]
-    assert len(gets) == 6  # at 0, 2, 4, 6, 8 and 10 s
+    with pytest.raises(e.NotFound):
+        conns.get(made.id)
 
 
 def test_requests_are_paced_under_matons_limit(emulator):

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import httpx
 import keyring
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 
@@ -30,37 +28,6 @@ from .conftest import TEST_KEY
 
 WAIT = 8000  # ms; every wait here is bounded
 CONNECTED, NOT_CONNECTED = RowState.CONNECTED, RowState.NOT_CONNECTED
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict: no D-Bus, no files."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

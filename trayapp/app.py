@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,7 +36,7 @@ from .ui.windows import Windows
 from .worker import Done, Failed, Worker
 
 if TYPE_CHECKING:
-    from .platform.hotkeys import HotkeyBackend
+    from .platform.hotkeys.shortcuts import Shortcuts
     from .platform.single_instance import InstanceServer
     from .sync.account import Account
     from .ui.settings import SettingsWindow
@@ -46,8 +47,8 @@ Reply = Callable[[dict[str, Any]], None]
 
 
 class TrayApp(QObject):
-    hotkeys_changed = Signal(dict)  # action -> error, after (re)binding the shortcuts
     booted = Signal()  # the backend is up (the icon shows before it)
+    hotkeys_bound = Signal(dict)  # action -> why not bound, after each (re)binding
     config_changed = Signal()  # a setting changed outside the settings window (Track on)
 
     def __init__(self, qapp: QApplication, *, demo: bool = False,
@@ -58,15 +59,17 @@ class TrayApp(QObject):
         self.config = Config.load()
         self.backend: Backend | None = None
         self.backend_error: e.TrackerError | None = None
-        self.local: Worker | None = None  # store-only work: user actions, snapshots
-        self.net: Worker | None = None  # every request
+        self.local: Worker[Account] | None = None  # store-only work: actions, snapshots
+        self.net: Worker[Account] | None = None  # every request
         self.snapshots: dict[Service, Snapshot] = {}
+        # A problem outside any sync (a key Maton refused while looking for connections):
+        # shown on every snapshot until a sync works or the key changes.
+        self.problem: e.TrackerError | None = None
         self.notices = Notices()
         self.policy = SyncPolicy()
         self._syncing = False
         self.instance: InstanceServer | None = None
-        self.hotkeys: HotkeyBackend | None = None
-        self.hotkey_errors: dict[str, str] = {}
+        self.hotkeys: Shortcuts | None = None
         self.settings_window: SettingsWindow | None = None
         self.is_booted = False
         self._demo_asked = demo
@@ -100,7 +103,7 @@ class TrayApp(QObject):
 
     # -- start-up and the backend's lifecycle ------------------------------------------------------
     def _boot(self, demo: bool) -> None:
-        from .platform.hotkeys import create_backend
+        from .platform.hotkeys.shortcuts import Shortcuts
         from .platform.single_instance import InstanceServer
 
         # One tray per user: claim the command socket before touching the store, so two
@@ -114,10 +117,10 @@ class TrayApp(QObject):
         logs.to_file()
         key, problem = (None, None) if demo else read_key()
         self.start_backend(key, demo=demo or key is None)
-        self.hotkeys = create_backend(self)
+        self.hotkeys = Shortcuts.for_this_desktop(self.config.hotkeys, self)
         self.hotkeys.activated.connect(lambda action: self.dispatch(Request(action)))
-        self.hotkeys.errors_changed.connect(self._hotkey_errors_changed)
-        self.register_hotkeys()
+        self.hotkeys.errors_changed.connect(self.hotkeys_bound)
+        self.hotkeys.bind()
         if self.config.problem:
             self.notify(Notice("Settings reset", self.config.problem))
         if self.demo and not demo:
@@ -139,7 +142,7 @@ class TrayApp(QObject):
         self.net = Worker(lambda: account, self, "trayapp-net", owns_backend=False)
         self.tray.demo = demo
         for service in self.services or [self.service]:  # instant, local
-            self.call(lambda a, s=service: a.session(s).snapshot())
+            self.call(partial(local_snapshot, service=service))
         if self.backend.needs_discovery:
             self.discover_connections()
         else:
@@ -169,6 +172,7 @@ class TrayApp(QObject):
             self.backend.close()
             self.backend = None
         self.snapshots.clear()
+        self.problem = None
         self._syncing = False
 
     def discover_connections(self) -> None:
@@ -199,8 +203,9 @@ class TrayApp(QObject):
 
     # -- workers ----------------------------------------------------------------------------------
     def call(self, fn: Callable[[Account], Any], done: Done | None = None,
-             kind: str | None = "snapshot") -> None:
-        """Local work (the store only): never waits behind a request."""
+             kind: str | None = None) -> None:
+        """Local work (the store only): never waits behind a request. (Snapshots carry a
+        version: `show` keeps the newest, whichever thread made it.)"""
         if self.local is not None:
             self.local.call(fn, done or self.show, self.failed, kind=kind)
 
@@ -240,37 +245,33 @@ class TrayApp(QObject):
 
     def execute(self, step: Plan, reply: Reply | None) -> None:
         """Run a plan: predicted at once, applied on `local`, then sent on `net`."""
-        service = step.service
-        known = self.snapshots.get(service)
+        service, known = step.service, self.snapshots.get(step.service)
         if step.predict is not None and known is not None and service is self.service:
             self.tray.set_snapshot(step.predict(known), self.services)
+        refused = partial(self._refused, reply=reply)
 
-        def applied(result: tuple[Snapshot, Snapshot]) -> None:
-            before, after = result
-            self.show(after)
-            if step.then is Then.NOTHING:
-                answer(before, after)
-                return
-            self.net_call(lambda a: finish(a.session(service), step.then),
-                          lambda done: sent(before, done),
-                          lambda error: self._refused(error, reply), kind=None)
-
-        def sent(before: Snapshot, after: Snapshot) -> None:
+        def answer(before: Snapshot, after: Snapshot) -> None:
             self.show(after)
             if step.then is Then.SYNC:
                 self.schedule(after)
-            answer(before, after)
-
-        def answer(before: Snapshot, after: Snapshot) -> None:
             if reply is not None:
                 reply(outcome(step, before, after, demo=self.demo))
+
+        def applied(result: tuple[Snapshot, Snapshot]) -> None:
+            before, after = result
+            if step.then is Then.NOTHING:
+                answer(before, after)
+                return
+            self.show(after)  # on disk: shown now, sent next
+            self.net_call(lambda a: finish(a.session(service), step.then),
+                          partial(answer, before), refused, kind=None)
 
         def apply(account: Account) -> tuple[Snapshot, Snapshot]:
             session = account.session(service)
             return session.snapshot(), step.apply(session)
 
         assert self.local is not None
-        self.local.call(apply, applied, lambda error: self._refused(error, reply), kind=None)
+        self.local.call(apply, applied, refused, kind=None)
 
     def _refused(self, error: e.TrackerError, reply: Reply | None) -> None:
         if reply is not None:
@@ -288,11 +289,8 @@ class TrayApp(QObject):
             self.windows.quick_start(snapshot)
         elif window == "project_search":
             self.windows.project_search(snapshot)
-        elif window in ("new_timer", "edit"):
-            entry = snapshot.running if window == "edit" else None
-            if window == "edit" and entry is None:
-                return
-            service = self.service
+        elif window == "new_timer" or (window == "edit" and snapshot.running is not None):
+            entry, service = snapshot.running if window == "edit" else None, self.service
             self.windows.entry(snapshot, entry, lambda pid, done: self.net_call(
                 lambda a: a.session(service).tasks(pid), done, kind=None))
 
@@ -309,14 +307,18 @@ class TrayApp(QObject):
             self.notify(notice)
 
     def render(self) -> None:
-        current = self.service
+        current, snapshot = self.service, self.snapshot
         elsewhere = [(s, snap.running) for s, snap in self.snapshots.items()
                      if s is not current and s in self.services and snap.running is not None]
-        self.tray.set_snapshot(self.snapshot, self.services, elsewhere)
+        if snapshot is not None and snapshot.error is None and self.problem is not None:
+            snapshot = replace(snapshot, error=self.problem)
+        self.tray.set_snapshot(snapshot, self.services, elsewhere)
 
     def failed(self, error: e.TrackerError) -> None:
         log.warning("%s: %s", error.title, error.message)
         self.notify(self.notices.after_failure(error))
+        if error.needs_user:
+            self.problem = error
         if not isinstance(error, e.RequestError):
             # A state (an unusable key, no store): an empty state that names the problem,
             # so the menu offers Settings instead of "Loading…" forever.
@@ -334,6 +336,8 @@ class TrayApp(QObject):
 
         def synced(snapshot: Snapshot) -> None:
             self._syncing = False
+            if snapshot.error is None:
+                self.problem = None  # the key and the connection work
             self.show(snapshot)
             self.schedule(snapshot)
 
@@ -360,7 +364,7 @@ class TrayApp(QObject):
             self.config.service = service.value
             self.save_config()
             self.config_changed.emit()
-        self.call(lambda a: a.session(service).snapshot())
+        self.call(partial(local_snapshot, service=service))
         self.render()
         self.sync()
 
@@ -370,29 +374,11 @@ class TrayApp(QObject):
         except OSError as exc:
             self.notify(Notice("Settings not saved", f"{exc.strerror or exc}"))
 
-    # -- hotkeys ----------------------------------------------------------------------------------
-    def register_hotkeys(self, bindings: dict[str, str] | None = None) -> dict[str, str]:
-        """(Re)bind the global shortcuts; returns action -> why it could not be bound."""
-        from .platform.hotkeys import DEFAULT_BINDINGS
-
-        if self.hotkeys is None:
-            return {}
-        wanted = {**DEFAULT_BINDINGS, **(bindings if bindings is not None
-                                         else self.config.hotkeys)}
-        self.hotkey_errors = self.hotkeys.register(wanted)
-        for action, why in self.hotkey_errors.items():
-            log.warning("shortcut for %s not set: %s", action, why)
-        self.hotkeys_changed.emit(self.hotkey_errors)
-        return self.hotkey_errors
-
-    def _hotkey_errors_changed(self, errors: dict[str, str]) -> None:
-        self.hotkey_errors = errors
-        self.hotkeys_changed.emit(errors)
-
     def hotkeys_edited(self, bindings: dict[str, str]) -> None:
         self.config.hotkeys = dict(bindings)
         self.save_config()
-        self.register_hotkeys(bindings)
+        if self.hotkeys is not None:
+            self.hotkeys.bind(bindings)
 
     # -- settings ---------------------------------------------------------------------------------
     def show_settings(self, first_launch: bool = False,
@@ -428,17 +414,17 @@ class TrayApp(QObject):
             services=lambda: self.services, demo=self.demo)
         if self.hotkeys is not None:
             shortcuts = ShortcutsSection(self.config.hotkeys, self.hotkeys.available,
-                                         self.hotkeys.unavailable_reason, self.hotkey_errors)
+                                         self.hotkeys.unavailable_reason, self.hotkeys.errors)
             shortcuts.edited.connect(self.hotkeys_edited)
             shortcuts.recording.connect(self.hotkeys.pause)
-            self.hotkeys_changed.connect(shortcuts.set_errors)
+            self.hotkeys.errors_changed.connect(shortcuts.set_errors)
             window.add_section(shortcuts)
         window.key_saved.connect(self.key_saved)
         window.key_removed.connect(self.key_removed)
         window.connections_changed.connect(self.connections_changed)
         window.config_changed.connect(self.settings_saved)
         window.demo_requested.connect(self.demo_requested)
-        self.config_changed.connect(window.tracking.render)
+        self.config_changed.connect(window.tracking.show_state)
         return window
 
     def key_saved(self, key: str) -> None:
@@ -463,7 +449,8 @@ class TrayApp(QObject):
         for service in self.services:
             wid = self.config.workspaces.get(service.value)
             if wid and wid != account_workspaces.get(service.value):
-                self.net_call(lambda a, s=service, w=wid: a.use_workspace(s, w), kind=None)
+                self.net_call(partial(use_workspace, service=service, workspace_id=wid),
+                              kind=None)
         self.choose_service(self.service)
 
     def demo_requested(self) -> None:
@@ -501,3 +488,11 @@ class TrayApp(QObject):
         t.service_chosen.connect(self.choose_service)
         t.quit_requested.connect(self.quit)
         t.menu_opening.connect(self.menu_opening)
+
+
+def local_snapshot(account: Account, service: Service) -> Snapshot:
+    return account.session(service).snapshot()
+
+
+def use_workspace(account: Account, service: Service, workspace_id: str) -> None:
+    account.use_workspace(service, workspace_id)

@@ -1,4 +1,5 @@
-"""The one background thread that talks to the network.
+"""A background thread that runs work for the GUI thread. The app has two (app.py): `local`
+for the store, `net` for the network; both share one backend.
 
 The GUI thread hands over a plain function (`call(fn, ...)`); the worker runs `fn(backend)` on its
 own QThread and the result or typed error comes back by a queued signal, delivered to callbacks on
@@ -11,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -21,21 +22,22 @@ log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
 Failed = Callable[[e.TrackerError], None]
+B = TypeVar("B")  # the backend the work runs against (the app's: a sync Account)
 
 
-class _Runner(QObject):
+class _Runner(QObject, Generic[B]):
     """Lives on the worker thread; owns the backend (gateway, store, sessions)."""
 
     finished = Signal(int, object, object)  # request id, result, error
 
-    def __init__(self, make_backend: Callable[[], Any], owns_backend: bool) -> None:
+    def __init__(self, make_backend: Callable[[], B], owns_backend: bool) -> None:
         super().__init__()
         self._make_backend = make_backend
         self._owns_backend = owns_backend
-        self.backend: Any = None
+        self.backend: B | None = None
 
     @Slot(int, object)
-    def run(self, request_id: int, fn: Callable[[Any], Any]) -> None:
+    def run(self, request_id: int, fn: Callable[[B], Any]) -> None:
         result, error = None, None
         try:
             if self.backend is None:
@@ -59,14 +61,14 @@ class _Runner(QObject):
         self.backend = None
 
 
-class Worker(QObject):
+class Worker(QObject, Generic[B]):
     """GUI-side handle of the worker thread."""
 
     _submit = Signal(int, object)
     _close = Signal()
     busy_changed = Signal(bool)
 
-    def __init__(self, make_backend: Callable[[], Any], parent: QObject | None = None,
+    def __init__(self, make_backend: Callable[[], B], parent: QObject | None = None,
                  name: str = "trayapp-worker", owns_backend: bool = True) -> None:
         """`owns_backend`: close the backend when the thread ends (False when shared)."""
         super().__init__(parent)
@@ -75,7 +77,7 @@ class Worker(QObject):
         self._latest: dict[str, int] = {}
         self._thread = QThread()
         self._thread.setObjectName(name)
-        self._runner = _Runner(make_backend, owns_backend)
+        self._runner: _Runner[B] = _Runner(make_backend, owns_backend)
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
         self._close.connect(self._runner.close)
@@ -84,7 +86,7 @@ class Worker(QObject):
 
     def call(
         self,
-        fn: Callable[[Any], Any],
+        fn: Callable[[B], Any],
         done: Done | None = None,
         failed: Failed | None = None,
         kind: str | None = None,
@@ -138,4 +140,4 @@ class Worker(QObject):
 
 
 #: Workers whose thread was still in a request at shutdown (see Worker.shutdown).
-ABANDONED: list[Worker] = []
+ABANDONED: list[Worker[Any]] = []

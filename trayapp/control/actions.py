@@ -227,8 +227,9 @@ def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
     reply: dict[str, Any] = {"ok": True, "exit": EXIT_OK, "status": data,
                              "message": status_line(data)}
     if plan.command == "status":
-        if after.error is not None:
-            reply.update(ok=False, exit=EXIT_ERROR)
+        if after.error is not None:  # the last known state, and why it may not be current
+            reply.update(ok=False, exit=EXIT_ERROR, error=f"{after.error.title}: "
+                                                          f"{after.error.text}")
         return reply
     known = {p.seq for p in before.problems}
     refused = [p for p in after.problems if p.seq not in known]
@@ -291,6 +292,6 @@ def status_line(data: Mapping[str, Any]) -> str:
         text = " · ".join(parts)
     if data.get("pending"):
         text += f" ({data['pending']} not yet sent)"
-    if data.get("problem"):
-        text += f"\n{data['problem']}"
+    for problem in data.get("problems") or ():  # refused changes: fix them in the tray menu
+        text += f"\nNot saved: {problem['title']}: {problem['message']}"
     return text

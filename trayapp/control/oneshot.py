@@ -48,10 +48,11 @@ def run(request: Request) -> dict[str, Any] | Show:
 
 def discover(backend: Backend) -> None:
     """First use of a key: which services are connected (one Maton request, not Toggl's
-    quota), remembered in the settings. Offline: go on without (the action is queued)."""
+    quota), remembered in the settings. When Maton cannot say (offline, a refused key), go
+    on without: the action is kept and queued, and the reply says why it was not sent."""
     try:
         connections = backend.account.connections.list()
-    except e.NetworkError as exc:
+    except e.TrackerError as exc:
         log.info("connections not checked: %s", exc.message)
         return
     adopt(backend.config, connections)

@@ -65,7 +65,7 @@ class InstanceServer(QObject):
             buffer = bytearray()
 
             def read(conn: QLocalSocket = conn, buffer: bytearray = buffer) -> None:
-                buffer.extend(bytes(conn.readAll()))
+                buffer.extend(conn.readAll().data())
                 if not buffer.endswith(b"\n"):
                     return
                 try:

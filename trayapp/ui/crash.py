@@ -1,5 +1,6 @@
 """An exception nobody caught on the GUI thread (a bug): logged with its traceback and shown
-once, in a dialog that names the log file. The app keeps running."""
+once per run, in a dialog that names the log file (later ones are only logged, so a bug
+that repeats cannot bury the desktop in dialogs). The app keeps running."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from ..paths import log_path
 
 log = logging.getLogger(__name__)
 
-_dialogs: list[QMessageBox] = []  # shown (at most one), kept alive while open
+_dialogs: list[QMessageBox] = []  # the one shown, kept alive while open
+_told = False
 
 
 def install_excepthook() -> None:
@@ -26,15 +28,19 @@ def install_excepthook() -> None:
         if issubclass(kind, KeyboardInterrupt):
             previous(kind, error, tb)
             return
+        global _told
         log.critical("uncaught exception", exc_info=(kind, error, tb))
-        if not _dialogs and QApplication.instance() is not None:
+        if not _told and QApplication.instance() is not None:
+            _told = True
             # Not from inside the code that failed: on the next turn of the event loop.
             QTimer.singleShot(0, lambda: show(kind, error))
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
+        # exc_value is Optional in the signature, but threading passes the exception it caught.
+        error = args.exc_value
+        exc_info = (args.exc_type, error, args.exc_traceback) if error is not None else None
         log.critical("uncaught exception in thread %s",
-                     args.thread.name if args.thread else "?",
-                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+                     args.thread.name if args.thread else "?", exc_info=exc_info)
 
     sys.excepthook = hook
     threading.excepthook = thread_hook
@@ -47,7 +53,7 @@ def show(kind: type[BaseException], error: BaseException) -> QMessageBox:
     box.setInformativeText(f"The details are in the log file:\n{log_path()}\n\nPlease attach "
                            "it when you report the problem.")
     box.setDetailedText(f"{kind.__name__}: {error}"[:2000])
-    box.finished.connect(lambda _=0: _dialogs.clear())
+    box.finished.connect(lambda _: _dialogs.clear())
     _dialogs.append(box)
     box.show()
     return box

@@ -31,10 +31,29 @@ class _MenuWatcher(QObject):
 
 
 def _report_window(window: QWidget) -> None:
-    if window.isVisible():
-        g = window.frameGeometry()
-        emit("window", title=window.windowTitle(), cls=type(window).__name__,
-             x=g.x(), y=g.y(), w=g.width(), h=g.height())
+    try:
+        if not window.isVisible():
+            return
+    except RuntimeError:  # deleted meanwhile (a balloon message lives a moment only)
+        return
+    g = window.frameGeometry()
+    emit("window", title=window.windowTitle(), cls=type(window).__name__,
+         x=g.x(), y=g.y(), w=g.width(), h=g.height())
+    from .hotkey_editor import ChordEdit, HotkeyEditor
+
+    for edit in window.findChildren(ChordEdit):  # where to click to record a shortcut
+        centre = edit.mapToGlobal(edit.rect().center())
+        emit("chord_field", name=edit.objectName(), x=centre.x(), y=centre.y(),
+             text=edit.text())
+    for editor in window.findChildren(HotkeyEditor):
+        editor.changed.connect(lambda _b, ed=editor: _report_editor(ed))
+
+
+def _report_editor(editor: Any) -> None:
+    from ..platform.hotkeys import ACTIONS
+
+    emit("hotkey_editor", fields=editor.bindings(),
+         statuses={a: editor.error_text(a) for a in ACTIONS})
 
 
 def _report_menu(menu: QMenu) -> None:
@@ -54,7 +73,9 @@ def _report_menu(menu: QMenu) -> None:
 def announce(app: Any) -> None:
     tray = app.tray
     watcher = _MenuWatcher(app)
-    QApplication.instance().installEventFilter(watcher)
+    qapp = QApplication.instance()
+    assert qapp is not None  # announce() is called by the running app
+    qapp.installEventFilter(watcher)
 
     def ready() -> None:
         geometry = tray.icon.geometry()
@@ -74,7 +95,10 @@ def announce(app: Any) -> None:
 
     tray.set_snapshot = set_snapshot
     tray.icon.activated.connect(lambda reason: emit("activated", reason=reason.name))
-    app.hotkeys_changed.connect(lambda errors: emit("hotkeys", backend=app.hotkeys.name,
+    tray.menu.aboutToHide.connect(lambda: emit("menu_hidden"))
+    app.booted.connect(lambda: app.hotkeys.activated.connect(
+        lambda action: emit("hotkey", action=action)) if app.hotkeys else None)
+    app.hotkeys_bound.connect(lambda errors: emit("hotkeys", backend=app.hotkeys.name,
                                                     errors=errors))
     QTimer.singleShot(0, ready)
     sys.stdout.flush()

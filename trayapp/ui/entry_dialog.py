@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -69,7 +69,9 @@ class TagCompleter(QCompleter):
     def splitPath(self, path: str) -> list[str]:  # noqa: N802 (Qt name)
         return [path.rsplit(",", 1)[-1].strip()]
 
-    def pathFromIndex(self, index: QModelIndex) -> str:  # noqa: N802 (Qt name)
+    def pathFromIndex(  # noqa: N802 (Qt name)
+        self, index: QModelIndex | QPersistentModelIndex
+    ) -> str:
         widget = self.widget()
         text = widget.text() if isinstance(widget, QLineEdit) else ""
         head = text.rsplit(",", 1)[0] + ", " if "," in text else ""
@@ -118,7 +120,8 @@ class EntryDialog(QDialog):
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.setMaxVisibleItems(12)
         self.description.setCompleter(self.completer)
-        self.completer.activated[str].connect(self._completion_chosen)
+        # PySide6's stubs lack SignalInstance.__getitem__ (here: the activated(QString) overload).
+        self.completer.activated[str].connect(self._completion_chosen)  # type: ignore[index]
 
         self.project_button = QPushButton()
         self.project_button.setAutoDefault(False)  # Enter in the form accepts the dialog
@@ -207,7 +210,7 @@ class EntryDialog(QDialog):
         self.stop_edit.setVisible(not running)
         self.stop_edit.setEnabled(not running)
         self.running_label.setVisible(running)
-        if not running:
+        if entry.stop is not None:  # = not running
             self.stop_edit.setDateTime(to_qdatetime(entry.stop))
 
     # -- project and tasks ---------------------------------------------------------------------

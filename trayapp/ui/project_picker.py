@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -192,7 +193,7 @@ class ProjectPicker(QDialog):
 
     def _move_to(self, row: int | None) -> None:
         if row is None:
-            self.list.setCurrentItem(None)
+            self.list.setCurrentRow(-1)  # no current item (what setCurrentItem(None) does)
             return
         self.list.setCurrentRow(row)
         self.list.scrollToItem(self.list.item(row))
@@ -217,8 +218,8 @@ class ProjectPicker(QDialog):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
-            key = event.key()
-            moves = {
+            key = cast(QKeyEvent, event).key()
+            moves: dict[int, int] = {  # key() is a plain int; Qt.Key is an IntEnum
                 Qt.Key.Key_Down: 1,
                 Qt.Key.Key_Up: -1,
                 Qt.Key.Key_PageDown: self._page(),

@@ -3,8 +3,10 @@ and projects; Enter starts the highlighted one, or a new timer with what you typ
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCursor, QGuiApplication
+from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from ..core.models import EntryDraft
@@ -73,9 +75,10 @@ class QuickStart(QDialog):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         # Up/Down/Page keys move the list while typing stays in the search field.
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
-            key = event.key()
+            key_event = cast(QKeyEvent, event)
+            key = key_event.key()
             if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
-                self.list.keyPressEvent(event)
+                self.list.keyPressEvent(key_event)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 if self.list.currentItem() is not None:

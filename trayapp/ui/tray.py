@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication
@@ -76,6 +77,11 @@ class Tray(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         self._header: QAction | None = None
+        self._status: QAction | None = None
+        # A left click waits to know it is not the first half of a double click.
+        self._single = QTimer(self)
+        self._single.setSingleShot(True)
+        self._single.timeout.connect(lambda: self.quick_action(self.left_click))
         self._icon_key: tuple | None = None
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -109,7 +115,11 @@ class Tray(QObject):
             self._tick.stop()
         self.refresh_texts()
         if self.menu.isVisible():
-            self.rebuild_menu()
+            # Never clear() an open menu: emptied, it is unmapped, loses its grab and closes.
+            # The lines that change are updated in place; the rest is rebuilt at next opening.
+            snap = self.snapshot
+            if self._status is not None and snap is not None:
+                self._status.setText(self._status_text(snap, utcnow()))
 
     def badge(self) -> Badge:
         snap = self.snapshot
@@ -184,10 +194,11 @@ class Tray(QObject):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         Reason = QSystemTrayIcon.ActivationReason
         if reason == Reason.Trigger:
-            self.quick_action(self.left_click)
+            self._single.start(QGuiApplication.styleHints().mouseDoubleClickInterval())
         elif reason == Reason.MiddleClick:
             self.quick_action("toggle_timer")
         elif reason == Reason.DoubleClick:
+            self._single.stop()
             self.ask("new_timer")
 
     def quick_action(self, name: str) -> None:
@@ -225,7 +236,12 @@ class Tray(QObject):
         from .project_picker import swatch_icon
 
         menu = self.menu
+        for action in menu.actions():  # clear() leaves submenus behind: delete them too
+            sub = action.menu()
+            if sub is not None:
+                sub.deleteLater()
         menu.clear()
+        self._status = None
         now = utcnow()
         snap = self.snapshot
         # The running entry (or "Not tracking") heads the menu in full colour; clicking it
@@ -265,7 +281,7 @@ class Tray(QObject):
                 track = menu.addMenu("Track on")
                 for service in self.services:
                     act = track.addAction(service.title,
-                                          lambda s=service: self.service_chosen.emit(s))
+                                          partial(self.service_chosen.emit, service))
                     act.setCheckable(True)
                     act.setChecked(service is snap.service)
             menu.addAction(f"Open {snap.service.title} in the browser",
@@ -285,8 +301,8 @@ class Tray(QObject):
                 label += f" · {elide(project.label, 28)}"
             if draft.tags:
                 label += "  #" + " #".join(draft.tags)
-            act = sub.addAction(label, lambda d=draft: self.start(
-                EntryDraft(d.description, d.project_id, d.task_id, d.tags, d.billable)))
+            act = sub.addAction(label, partial(self.start, EntryDraft(
+                draft.description, draft.project_id, draft.task_id, draft.tags, draft.billable)))
             if project:
                 act.setIcon(swatch(project.color))
 
@@ -306,8 +322,8 @@ class Tray(QObject):
             if project.client_name != client:
                 client = project.client_name
                 sub.addSection(client or "No client")
-            act = sub.addAction(elide(project.name, 40), lambda p=project: self.start(
-                EntryDraft(project_id=p.id, billable=p.billable)))
+            act = sub.addAction(elide(project.name, 40), partial(self.start, EntryDraft(
+                project_id=project.id, billable=project.billable)))
             act.setIcon(swatch(project.color))
 
     def _add_status(self, menu: QMenu, snap: Snapshot, now: datetime) -> None:
@@ -321,15 +337,18 @@ class Tray(QObject):
                 inner.setToolTipsVisible(True)
                 info = inner.addAction(elide(problem.message, 80))
                 info.setEnabled(False)
-                inner.addAction("Try again", lambda s=problem.seq: self.ask("retry", seq=s))
+                inner.addAction("Try again", partial(self.ask, "retry", seq=problem.seq))
                 inner.addAction("Discard this change",
-                                lambda s=problem.seq: self.ask("drop", seq=s))
-        if snap.paused_until:
-            text = f"Sync paused until {snap.paused_until.astimezone():%H:%M} (hourly quota)"
-        elif snap.error:
-            text = f"{snap.error.title}: {elide(snap.error.text, 70)}"
-        else:
-            text = f"Synced {ago(snap.last_sync, now)}"
-        status = menu.addAction(text)
-        status.setEnabled(False)
+                                partial(self.ask, "drop", seq=problem.seq))
+        self._status = menu.addAction(self._status_text(snap, now))
+        self._status.setEnabled(False)
+        self._status.setToolTip(snap.error.text if snap.error else "")
         menu.addAction("Sync now", lambda: self.ask("sync"))
+
+    @staticmethod
+    def _status_text(snap: Snapshot, now: datetime) -> str:
+        if snap.paused_until:
+            return f"Sync paused until {snap.paused_until.astimezone():%H:%M} (hourly quota)"
+        if snap.error:
+            return f"{snap.error.title}: {elide(snap.error.message, 48)}"
+        return f"Synced {ago(snap.last_sync, now)}"

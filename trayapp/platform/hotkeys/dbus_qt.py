@@ -54,19 +54,20 @@ class DBusClient(QObject):
 
     def call(self, msg: Message, on_reply: Handler | None = None) -> None:
         """Send a method call; `on_reply` gets the return or error message on the GUI thread."""
-        serial = next(self._conn.outgoing_serial)
+        serial = next(self._live().outgoing_serial)
         if on_reply is not None:
             self._replies[serial] = on_reply
         self._send(msg, serial)
 
     def call_blocking(self, msg: Message, timeout: float = 3.0) -> Message:
         """Wait for the reply (start-up checks only); other messages are dispatched meanwhile."""
-        serial = next(self._conn.outgoing_serial)
+        serial = next(self._live().outgoing_serial)
         self._send(msg, serial)
         deadline = time.monotonic() + timeout
         try:
             while True:
-                reply = self._conn.receive(timeout=max(0.0, deadline - time.monotonic()))
+                # _live() each time: a handler dispatched below may have closed the connection.
+                reply = self._live().receive(timeout=max(0.0, deadline - time.monotonic()))
                 if reply.header.fields.get(HeaderFields.reply_serial) == serial:
                     return reply
                 self._dispatch(reply)
@@ -79,10 +80,14 @@ class DBusClient(QObject):
         self._matches.append((rule, handler))
         self.call(message_bus.AddMatch(rule))
 
-    def _send(self, msg: Message, serial: int) -> None:
+    def _live(self) -> DBusConnection:
+        """The open connection; using a closed client is an error callers can catch."""
         if self._conn is None:
             raise DBusCallError("org.freedesktop.DBus.Error.Disconnected", "connection closed")
-        self._conn.send(msg, serial=serial)
+        return self._conn
+
+    def _send(self, msg: Message, serial: int) -> None:
+        self._live().send(msg, serial=serial)
 
     def _drain(self) -> None:
         while self._conn is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QKeyCombination, Qt
 from PySide6.QtGui import QKeySequence
 
 _PORTABLE = QKeySequence.SequenceFormat.PortableText
@@ -74,7 +74,8 @@ def parse_chord(text: str) -> Chord:
         raise HotkeyError(f"{text!r} is not a key combination")
     if seq.count() > 1:
         raise HotkeyError(f"{text}: use a single key combination, not a sequence")
-    combo = seq[0]
+    # The PySide6 stubs lack QKeySequence.__getitem__ (Qt's operator[], its only accessor).
+    combo: QKeyCombination = seq[0]  # type: ignore[index]
     key = combo.key()
     if key in (_K.Key_unknown, 0) or not seq.toString(_PORTABLE):
         raise HotkeyError(f"{text!r} is not a key combination")

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject
 
 from ... import APP_ID  # = the installed .desktop file's basename
 from .base import ACTIONS, HotkeyBackend
-from .dbus_qt import DBusClient, error_of
+from .dbus_qt import DBusCallError, DBusClient, error_of
 from .keys import Chord, HotkeyError, xdg_trigger
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,8 @@ class PortalBackend(HotkeyBackend):
             self.unavailable_reason = f"{NO_PORTAL} (No D-Bus session bus: {exc})"
             return
         self._bus.disconnected.connect(self._on_disconnected)
-        self._register_app(app_id)
-        problem = self._check_version()
+        self._register_app(self._bus, app_id)
+        problem = self._check_version(self._bus)
         if problem:
             log.info("GlobalShortcuts portal unavailable: %s", problem)
             self.unavailable_reason = NO_PORTAL
@@ -120,22 +120,23 @@ class PortalBackend(HotkeyBackend):
 
     # -- start-up ------------------------------------------------------------------------------
 
-    def _register_app(self, app_id: str) -> None:
+    def _register_app(self, client: DBusClient, app_id: str) -> None:
         """Host apps tell the portal their app id first (xdg-desktop-portal >= 1.19); older
         portals and sandboxed apps answer with an error, which is fine to ignore."""
         msg = new_method_call(_REGISTRY, "Register", "sa{sv}", (app_id, {}))
+        err: DBusCallError | str | None  # only logged
         try:
-            err = error_of(self._bus.call_blocking(msg))
+            err = error_of(client.call_blocking(msg))
         except TimeoutError:
             err = "timed out"
         if err:
             log.debug("portal Registry.Register(%s) not done: %s", app_id, err)
 
-    def _check_version(self) -> str | None:
+    def _check_version(self, client: DBusClient) -> str | None:
         """The portal bus name exists on desktops with no shortcuts backend: ask the interface."""
         msg = new_method_call(_PROPS, "Get", "ss", (GS_IFACE, "version"))
         try:
-            reply = self._bus.call_blocking(msg)
+            reply = client.call_blocking(msg)
         except TimeoutError:
             return "the portal did not answer"
         err = error_of(reply)
@@ -242,7 +243,7 @@ class PortalBackend(HotkeyBackend):
             if actual != path and path in self._requests:  # portals before 0.9 used other paths
                 self._requests[actual] = self._requests.pop(path)
 
-        self._bus.call(msg, on_reply)
+        self._live_bus().call(msg, on_reply)
 
     def _on_response(self, msg: Message) -> None:
         handler = self._requests.pop(msg.header.fields.get(HeaderFields.path, ""), None)
@@ -257,7 +258,13 @@ class PortalBackend(HotkeyBackend):
 
     def _close_session(self, handle: str) -> None:
         session = DBusAddress(handle, bus_name=BUS_NAME, interface="org.freedesktop.portal.Session")
-        self._bus.call(new_method_call(session, "Close"))
+        self._live_bus().call(new_method_call(session, "Close"))
+
+    def _live_bus(self) -> DBusClient:
+        # Requests are made only while available (or from the bus's own callbacks), and
+        # `available` is True exactly while the connection is up.
+        assert self._bus is not None, "portal request without a D-Bus connection"
+        return self._bus
 
     def _on_disconnected(self, why: str) -> None:
         self.available = False

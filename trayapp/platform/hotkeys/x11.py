@@ -19,7 +19,7 @@ try:  # python-xlib is a Linux-only dependency
 
     XK.load_keysym_group("xf86")  # media keys (XF86AudioPlay, ...)
 except ImportError:  # pragma: no cover - only off Linux
-    X = None  # type: ignore[assignment]
+    X = None
 
 # NumLock (Mod2) and CapsLock (Lock) change the event's state: grab every combination of them,
 # or the hotkey silently dies when NumLock is on.
@@ -74,6 +74,7 @@ class X11Backend(HotkeyBackend):
         return errors
 
     def _grab(self, action: str, chord: Chord) -> str | None:
+        assert self._display is not None  # grabs are made only while available (connected)
         name = keysym_name(chord.key)
         keysym = XK.string_to_keysym(name) if name else 0
         if not keysym:
@@ -137,7 +138,10 @@ class X11Backend(HotkeyBackend):
                 self.activated.emit(action)
         elif event.type == X.MappingNotify and event.request == X.MappingKeyboard:
             # The layout changed: keycodes moved, so grab the same keys again.
+            assert self._display is not None  # events come only from our open connection
             self._display.refresh_keyboard_mapping(event)
+            if self.paused:
+                return  # nothing is grabbed now; the pause's end grabs with the new map
             chords = dict(self._chords)
             self.unregister_all()
             self.errors_changed.emit(self._register_chords(chords))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
@@ -94,7 +95,7 @@ class AccountsSection(QGroupBox):
             row.disconnect.setToolTip(f"Remove the {service.title} connection from Maton")
             row.cancel.setToolTip("Stop waiting for the browser sign-in")
             row.connect.clicked.connect(lambda _=False, s=service: self.connect_service(s))
-            row.disconnect.clicked.connect(lambda _=False, s=service: self.disconnect(s))
+            row.disconnect.clicked.connect(lambda _=False, s=service: self.disconnect_service(s))
             row.cancel.clicked.connect(lambda _=False, s=service: self.cancel(s))
             for button in (row.connect, row.disconnect, row.cancel):
                 buttons.addWidget(button)
@@ -190,9 +191,8 @@ class AccountsSection(QGroupBox):
             if service in self._polling:
                 continue  # a slow answer must not be made stale by the next tick, forever
             self._polling.add(service)
-            self._run(lambda s=sign_in: self.sign_ins.poll(s), self._polled,
-                      lambda error, s=service: self._poll_failed(s, error),
-                      f"settings.poll.{service.value}")
+            self._run(partial(self.sign_ins.poll, sign_in), self._polled,
+                      partial(self._poll_failed, service), f"settings.poll.{service.value}")
 
     def _polled(self, sign_in: SignIn) -> None:
         service = sign_in.service
@@ -245,7 +245,7 @@ class AccountsSection(QGroupBox):
             self.cancel(service)
 
     # -- disconnecting ------------------------------------------------------------------------
-    def disconnect(self, service: Service) -> None:
+    def disconnect_service(self, service: Service) -> None:
         cid = self.config.connections.get(service.value)
         row = self.rows[service]
         if not cid:

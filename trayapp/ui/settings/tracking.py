@@ -50,7 +50,7 @@ class TrackingSection(QGroupBox):
             radio = QRadioButton(service.title)
             self.group.addButton(radio)
             self.radios[service] = radio
-            radio.toggled.connect(lambda on, s=service: on and self._chosen(s))
+            radio.toggled.connect(lambda on, s=service: self._toggled(s, on))
             radios.addWidget(radio)
         radios.addStretch(1)
         self.hint = muted("Connect both accounts to choose between them.")
@@ -69,7 +69,7 @@ class TrackingSection(QGroupBox):
             form.addRow(f"{service.title} workspace:", combo)
         self.form = form
 
-    def render(self) -> None:
+    def show_state(self) -> None:
         """Show the settings as they are now (also after a change made elsewhere)."""
         available = self._services()
         chosen = accounts.choose_service(self.config, None, available) if available else None
@@ -100,7 +100,7 @@ class TrackingSection(QGroupBox):
         def done(found: Found) -> None:
             self._loading = False
             self._found.update(found)
-            self.render()
+            self.show_state()
 
         def failed(error: e.TrackerError) -> None:
             self._loading = False
@@ -129,8 +129,8 @@ class TrackingSection(QGroupBox):
             combo.setEnabled(True)
         combo.blockSignals(False)
 
-    def _chosen(self, service: Service) -> None:
-        if self._updating or self.config.service == service.value:
+    def _toggled(self, service: Service, on: bool) -> None:
+        if not on or self._updating or self.config.service == service.value:
             return
         self.config.service = service.value
         self.changed.emit()

@@ -24,9 +24,10 @@ from ...config import gateway_url as configured_gateway_url
 from ...control.accounts import POLL_INTERVAL, SIGN_IN_TIMEOUT, ConnectionsApi
 from ...core import errors as e
 from ...core.models import Service, Workspace
+from . import common
 from .accounts import AccountsSection
 from .behaviour import BehaviourSection
-from .common import ERROR_COLOR, Confirm, Opener, Runner, ask, open_url
+from .common import ERROR_COLOR, Confirm, Opener, Runner
 from .key import KEY_PAGE, KeySection
 from .tracking import TrackingSection
 
@@ -61,7 +62,7 @@ class SettingsWindow(QWidget):
         self.config = config
         self.demo = demo
         self._opener = opener
-        confirm = confirm or ask
+        confirm = confirm or (lambda parent, title, text: common.ask(parent, title, text))
         self.key = KeySection(run, confirm, lambda: gateway_url or configured_gateway_url())
         self.accounts = AccountsSection(
             config, run, connections, demo=demo, opener=self.open, confirm=confirm,
@@ -82,7 +83,7 @@ class SettingsWindow(QWidget):
         self.resize(600, 720)
         self.key.load()
         self.behaviour.load()
-        self.tracking.render()
+        self.tracking.show_state()
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -179,7 +180,7 @@ class SettingsWindow(QWidget):
         """Reflect the real state: the key, autostart, the settings, the connections."""
         self.key.load()
         self.behaviour.load()
-        self.tracking.render()
+        self.tracking.show_state()
         self.tracking.load_workspaces()
         self.accounts.refresh()
 
@@ -206,7 +207,7 @@ class SettingsWindow(QWidget):
         self.status_line.show()
 
     def open(self, url: str) -> bool:
-        opener = self._opener or open_url  # looked up now, so tests can patch the module
+        opener = self._opener or common.open_url  # looked up now, so tests can patch it
         return bool(opener(url))
 
     # -- saving -----------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ class SettingsWindow(QWidget):
         for service in Service:
             self.tracking.forget(service)
         self.connections_changed.emit()
-        self.tracking.render()
+        self.tracking.show_state()
         self.tracking.load_workspaces()
 
     def _key_saved(self, key: str) -> None:
