@@ -219,7 +219,7 @@ def test_an_uncaught_exception_is_logged_and_shown_once(qtbot, caplog):
 
         for _ in range(2):
             QTimer.singleShot(0, boom)
-        qtbot.waitUntil(lambda: bool(crash._dialogs), timeout=5000)
+        qtbot.waitUntil(lambda: crash.shown() is not None, timeout=5000)
         qtbot.wait(100)
         boxes = [w for w in QApplication.topLevelWidgets()
                  if isinstance(w, QMessageBox) and w.isVisible()]
@@ -228,3 +228,52 @@ def test_an_uncaught_exception_is_logged_and_shown_once(qtbot, caplog):
         boxes[0].close()
     finally:
         sys.excepthook = previous
+
+
+def test_a_rejected_key_from_the_environment_points_to_the_variable(qtbot, emulator,
+                                                                    monkeypatch):
+    """Defect: the advice was "Check the key in Settings", where Save is disabled for a key
+    from MATON_API_KEY."""
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    monkeypatch.setenv("MATON_API_KEY", "wrong-key")
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
+    messages: list[tuple[str, str]] = []
+    monkeypatch.setattr(QSystemTrayIcon, "showMessage",
+                        lambda self, title, text, *rest: messages.append((title, text)))
+    app = TrayApp(QApplication.instance())
+    try:
+        qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
+        qtbot.wait(300)
+        app.tray.rebuild_menu()
+        status = [a for a in app.tray.menu.actions() if "rejected" in a.text()]
+        assert status and "MATON_API_KEY" in status[0].toolTip()
+        texts = [text for _title, text in messages] + [a.toolTip() for a in status]
+        assert not [t for t in texts if "in Settings" in t], texts
+        assert any("MATON_API_KEY" in text for _title, text in messages), messages
+        assert app.tray.badge().name == "ERROR"
+    finally:
+        app.shutdown()
+
+
+def test_garbled_settings_are_reported_and_kept_aside(qtbot, emulator, monkeypatch):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from trayapp.config import Config
+
+    Config.path().parent.mkdir(parents=True, exist_ok=True)
+    Config.path().write_text("[1, 2", encoding="utf-8")
+    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
+    messages: list[tuple[str, str]] = []
+    monkeypatch.setattr(QSystemTrayIcon, "showMessage",
+                        lambda self, title, text, *rest: messages.append((title, text)))
+    app = TrayApp(QApplication.instance())
+    try:
+        qtbot.waitUntil(lambda: bool(app.snapshot and app.snapshot.last_sync), timeout=10_000)
+        assert ("Settings reset" in [t for t, _ in messages])
+        assert Config.path().with_name("settings.json.broken").read_text() == "[1, 2"
+    finally:
+        app.shutdown()

@@ -57,7 +57,7 @@ def backend(qapp, user32):
 
 def post_hotkey(backend, hotkey_id: int, event_type: bytes = b"windows_generic_MSG"):
     msg = MSG(hwnd=None, message=WM_HOTKEY, wParam=hotkey_id, lParam=0)
-    return backend._filter.nativeEventFilter(event_type, VoidPtr(ctypes.addressof(msg)))
+    return backend.native_filter.nativeEventFilter(event_type, VoidPtr(ctypes.addressof(msg)))
 
 
 def test_msg_layout_matches_win64():
@@ -79,7 +79,7 @@ def test_register_calls(backend, user32):
 
 def test_wm_hotkey_dispatch(backend, qtbot):
     backend.register({"toggle": "Ctrl+Alt+Shift+T", "stop": "Ctrl+Alt+Shift+S"})
-    stop_id = next(i for i, a in backend._ids.items() if a == "stop")
+    stop_id = next(i for i, a in backend.registered.items() if a == "stop")
     with qtbot.waitSignal(backend.activated, timeout=1000) as blocker:
         assert post_hotkey(backend, stop_id) == (True, 0)
     assert blocker.args == ["stop"]
@@ -92,17 +92,18 @@ def test_foreign_messages_pass_through(backend, qtbot):
     backend.register({"toggle": "Ctrl+Alt+Shift+T"})
     with qtbot.assertNotEmitted(backend.activated):
         assert post_hotkey(backend, 12345) == (False, 0)  # someone else's hotkey id
-        other = MSG(message=0x0100, wParam=next(iter(backend._ids)))  # WM_KEYDOWN
-        assert backend._filter.nativeEventFilter(
+        other = MSG(message=0x0100, wParam=next(iter(backend.registered)))  # WM_KEYDOWN
+        assert backend.native_filter.nativeEventFilter(
             b"windows_generic_MSG", VoidPtr(ctypes.addressof(other))
         ) == (False, 0)
-        assert backend._filter.nativeEventFilter(b"xcb_generic_event_t", VoidPtr(0)) == (False, 0)
+        xcb = backend.native_filter.nativeEventFilter(b"xcb_generic_event_t", VoidPtr(0))
+        assert xcb == (False, 0)
 
 
 def test_clash_is_reported(backend, user32):
     errors = backend.register({"toggle": "Ctrl+Alt+Shift+T", "quick_start": "Ctrl+Alt+Shift+Q"})
     assert errors == {"quick_start": "Ctrl+Alt+Shift+Q is already used by another application"}
-    assert list(backend._ids.values()) == ["toggle"]
+    assert list(backend.registered.values()) == ["toggle"]
 
 
 def test_other_errors_and_unknown_keys(backend, user32):
@@ -124,10 +125,10 @@ def test_other_errors_and_unknown_keys(backend, user32):
 
 def test_register_replaces_and_unregister_all(backend, user32, qtbot):
     backend.register({"toggle": "Ctrl+Alt+Shift+T"})
-    old_id = next(iter(backend._ids))
+    old_id = next(iter(backend.registered))
     backend.register({"stop": "Ctrl+Alt+Shift+S"})
     assert ("UnregisterHotKey", None, old_id) in user32.calls
-    assert list(backend._ids.values()) == ["stop"]
+    assert list(backend.registered.values()) == ["stop"]
     backend.unregister_all()
     assert user32.registered == {}
     with qtbot.assertNotEmitted(backend.activated):

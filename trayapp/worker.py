@@ -102,6 +102,10 @@ class Worker(QObject, Generic[B]):
         return request_id
 
     @property
+    def thread(self) -> QThread:
+        return self._thread
+
+    @property
     def pending(self) -> int:
         return len(self._callbacks)
 

@@ -46,6 +46,11 @@ def install_excepthook() -> None:
     threading.excepthook = thread_hook
 
 
+def shown() -> QMessageBox | None:
+    """The dialog on screen, if any."""
+    return _dialogs[0] if _dialogs else None
+
+
 def show(kind: type[BaseException], error: BaseException) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, "trayapp: unexpected error",
                       f"trayapp hit an unexpected error ({kind.__name__}) and carries on. "

@@ -72,6 +72,7 @@ class Tray(QObject):
         self.demo = False
         self.left_click = left_click
         self.menu = QMenu()
+        self.menu.setToolTipsVisible(True)
         self.menu.aboutToShow.connect(self._on_menu_opening)
         self.icon = QSystemTrayIcon(self)
         self.icon.setContextMenu(self.menu)
@@ -349,6 +350,6 @@ class Tray(QObject):
     def _status_text(snap: Snapshot, now: datetime) -> str:
         if snap.paused_until:
             return f"Sync paused until {snap.paused_until.astimezone():%H:%M} (hourly quota)"
-        if snap.error:
-            return f"{snap.error.title}: {elide(snap.error.message, 48)}"
+        if snap.error:  # the details (message and advice) are in the tooltip
+            return snap.error.title
         return f"Synced {ago(snap.last_sync, now)}"

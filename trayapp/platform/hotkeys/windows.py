@@ -121,12 +121,13 @@ class WindowsBackend(HotkeyBackend):
         except (OSError, AttributeError) as exc:
             self.unavailable_reason = f"Cannot load user32: {exc}"
             return
-        self._ids: dict[int, str] = {}
+        self.registered: dict[int, str] = {}  # RegisterHotKey id -> action
         # Keep a Python reference: Qt does not own the filter and would call a dead object.
-        self._filter = _HotkeyFilter(self._on_hotkey)
+        # Where Windows delivers WM_HOTKEY (also how tests deliver one on other systems).
+        self.native_filter = _HotkeyFilter(self._on_hotkey)
         app = QCoreApplication.instance()
         if app is not None:
-            app.installNativeEventFilter(self._filter)
+            app.installNativeEventFilter(self.native_filter)
         self.available = True
 
     def _register_chords(self, chords: dict[str, Chord]) -> dict[str, str]:
@@ -139,7 +140,7 @@ class WindowsBackend(HotkeyBackend):
             hotkey_id = self._FIRST_ID + offset
             code = self._api.register(hotkey_id, win_modifiers(chord), vk)
             if code == 0:
-                self._ids[hotkey_id] = action
+                self.registered[hotkey_id] = action
             elif code == ERROR_HOTKEY_ALREADY_REGISTERED:
                 errors[action] = clash_message(chord)
             else:
@@ -149,12 +150,12 @@ class WindowsBackend(HotkeyBackend):
     def unregister_all(self) -> None:
         if not self.available:
             return
-        for hotkey_id in self._ids:
+        for hotkey_id in self.registered:
             self._api.unregister(hotkey_id)
-        self._ids.clear()
+        self.registered.clear()
 
     def _on_hotkey(self, hotkey_id: int) -> bool:
-        action = self._ids.get(hotkey_id)
+        action = self.registered.get(hotkey_id)
         if action is None:
             return False  # someone else's hotkey on this thread
         self.activated.emit(action)
@@ -164,5 +165,5 @@ class WindowsBackend(HotkeyBackend):
         self.unregister_all()
         app = QCoreApplication.instance()
         if self.available and app is not None:
-            app.removeNativeEventFilter(self._filter)
+            app.removeNativeEventFilter(self.native_filter)
         self.available = False
