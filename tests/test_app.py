@@ -277,3 +277,21 @@ def test_garbled_settings_are_reported_and_kept_aside(qtbot, emulator, monkeypat
         assert Config.path().with_name("settings.json.broken").read_text() == "[1, 2"
     finally:
         app.shutdown()
+
+
+def test_a_command_is_answered_in_time_even_when_the_network_is_slow(app, emulator, qtbot):
+    """The command line waits 10 s at most: past 5 s the app says the change is saved and
+    still being sent, instead of leaving it to believe nothing happened."""
+    app.reply_within_ms = 300  # 5 s in real use
+    emulator.add_fault("delay", delay=1.5, method="POST", times=1)
+    replies: list[dict] = []
+    started = time.monotonic()
+    app.handle_request({"command": "start", "args": {"description": "Slow start"}},
+                       replies.append)
+    qtbot.waitUntil(lambda: bool(replies), timeout=5000)
+    assert 0.25 < time.monotonic() - started < 1.4
+    assert replies[0]["exit"] == 75 and "still being sent" in replies[0]["error"]
+    assert replies[0]["status"]["entry"]["description"] == "Slow start"
+    qtbot.waitUntil(lambda: running(emulator) == ["Slow start"], timeout=15_000)
+    qtbot.wait(200)
+    assert len(replies) == 1  # never a second answer

@@ -251,7 +251,7 @@ def test_the_demo_backend_has_both_services_and_its_own_store(tmp_path):
 
 def test_a_backend_with_a_bad_gateway_address_says_which_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("TRAYAPP_GATEWAY_URL", "http://example.com")
-    with pytest.raises(e.BadRequest, match="TRAYAPP_GATEWAY_URL"):
+    with pytest.raises(e.SetupError, match="TRAYAPP_GATEWAY_URL"):
         Backend(Config(), TEST_KEY, demo=False, path=tmp_path / "s.sqlite3")
 
 

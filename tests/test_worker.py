@@ -85,7 +85,7 @@ def test_slow_gateway_leaves_the_gui_responsive(qtbot, emulator, tmp_path):
 
 def test_shutdown_stops_the_thread(qtbot):
     worker = Worker(lambda: None)
-    thread: QThread = worker.thread
+    thread: QThread = worker.worker_thread
     worker.call(lambda b: None)
     worker.shutdown()
     assert not thread.isRunning()

@@ -1,11 +1,9 @@
 """The composition root: builds the backend, the two workers, the tray, the windows and the
 hotkeys, and wires them. The rules live in control/; this file only connects them.
 
-Two worker threads share the backend's Account: `local` applies user actions to the store
-(milliseconds, never behind a slow request, so an action is on disk before anything else
-happens) and `net` makes every request. Every request, from a click, a hotkey, a window or
-the command socket, takes one path: `dispatch` -> control's plan -> `local` applies it -> the
-new Snapshot to the tray -> `net` sends it -> the reconciled Snapshot (and the reply).
+Every request (a click, a hotkey, a window, the command socket) takes one path: `dispatch` ->
+control's plan -> the `local` worker applies it to the store (milliseconds, on disk before
+anything else) -> the tray shows it -> the `net` worker sends it -> the reconciled Snapshot.
 """
 
 from __future__ import annotations
@@ -44,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Reply = Callable[[dict[str, Any]], None]
+REPLY_WITHIN_MS = 5000  # the command line waits 10 s at most (ipc.TIMEOUT)
 
 
 class TrayApp(QObject):
@@ -67,6 +66,7 @@ class TrayApp(QObject):
         self.problem: e.TrackerError | None = None
         self.notices = Notices()
         self.policy = SyncPolicy()
+        self.reply_within_ms = REPLY_WITHIN_MS
         self._syncing = False
         self.instance: InstanceServer | None = None
         self.hotkeys: Shortcuts | None = None
@@ -250,12 +250,17 @@ class TrayApp(QObject):
             self.tray.set_snapshot(step.predict(known), self.services)
         refused = partial(self._refused, reply=reply)
 
-        def answer(before: Snapshot, after: Snapshot) -> None:
-            self.show(after)
-            if step.then is Then.SYNC:
-                self.schedule(after)
-            if reply is not None:
-                reply(outcome(step, before, after, demo=self.demo))
+        replied: list[bool] = []  # at most one reply: the outcome, or "still sending"
+
+        def answer(before: Snapshot, after: Snapshot, still_sending: bool = False) -> None:
+            if not still_sending:
+                self.show(after)
+                if step.then is Then.SYNC:
+                    self.schedule(after)
+            if reply is not None and not replied:
+                replied.append(True)
+                reply(outcome(step, before, self.with_problem(after), demo=self.demo,
+                              still_sending=still_sending))
 
         def applied(result: tuple[Snapshot, Snapshot]) -> None:
             before, after = result
@@ -265,6 +270,8 @@ class TrayApp(QObject):
             self.show(after)  # on disk: shown now, sent next
             self.net_call(lambda a: finish(a.session(service), step.then),
                           partial(answer, before), refused, kind=None)
+            # A slow or busy network must not keep the command line waiting: say it is saved.
+            QTimer.singleShot(self.reply_within_ms, partial(answer, before, after, True))
 
         def apply(account: Account) -> tuple[Snapshot, Snapshot]:
             session = account.session(service)
@@ -280,18 +287,13 @@ class TrayApp(QObject):
             self.failed(error)
 
     def show_window(self, window: str) -> None:
-        snapshot = self.snapshot
+        snapshot, service = self.snapshot, self.service
         if window in ("settings", "activate"):
             self.show_settings()
         elif window == "menu" or snapshot is None:
             self.tray.popup_menu()
-        elif window == "quick_start":
-            self.windows.quick_start(snapshot)
-        elif window == "project_search":
-            self.windows.project_search(snapshot)
-        elif window == "new_timer" or (window == "edit" and snapshot.running is not None):
-            entry, service = snapshot.running if window == "edit" else None, self.service
-            self.windows.entry(snapshot, entry, lambda pid, done: self.net_call(
+        else:
+            self.windows.show(window, snapshot, lambda pid, done: self.net_call(
                 lambda a: a.session(service).tasks(pid), done, kind=None))
 
     # -- results ----------------------------------------------------------------------------------
@@ -308,22 +310,26 @@ class TrayApp(QObject):
 
     def render(self) -> None:
         current, snapshot = self.service, self.snapshot
+        if snapshot is None and self.problem is not None:
+            # Nothing known yet: an empty state that names the problem, so the menu offers
+            # Settings instead of "Loading…" forever.
+            snapshot = Snapshot(service=current)
         elsewhere = [(s, snap.running) for s, snap in self.snapshots.items()
                      if s is not current and s in self.services and snap.running is not None]
-        if snapshot is not None and snapshot.error is None and self.problem is not None:
-            snapshot = replace(snapshot, error=self.problem)
-        self.tray.set_snapshot(snapshot, self.services, elsewhere)
+        self.tray.set_snapshot(snapshot and self.with_problem(snapshot), self.services,
+                               elsewhere)
+
+    def with_problem(self, snapshot: Snapshot) -> Snapshot:
+        if snapshot.error is None and self.problem is not None:
+            return replace(snapshot, error=self.problem)
+        return snapshot
 
     def failed(self, error: e.TrackerError) -> None:
         log.warning("%s: %s", error.title, error.message)
         self.notify(self.notices.after_failure(error))
-        if error.needs_user:
+        if error.needs_user:  # a state, not a passing failure: shown until solved
             self.problem = error
-        if not isinstance(error, e.RequestError):
-            # A state (an unusable key, no store): an empty state that names the problem,
-            # so the menu offers Settings instead of "Loading…" forever.
-            base = self.snapshot or Snapshot(service=self.service)
-            self.show(replace(base, error=error))
+            self.render()
 
     def notify(self, notice: Notice) -> None:
         self.tray.icon.showMessage(notice.title, notice.text)
@@ -356,7 +362,7 @@ class TrayApp(QObject):
         self.refresh_timer.start(max(1000, int(delay.total_seconds() * 1000)))
 
     def menu_opening(self) -> None:
-        if self.policy.on_menu(self.snapshot, utcnow()):
+        if self.policy.on_menu(self.tray.snapshot, utcnow()):  # as shown, problem included
             self.sync()
 
     def choose_service(self, service: Service) -> None:
@@ -393,32 +399,21 @@ class TrayApp(QObject):
 
     def _make_settings(self) -> SettingsWindow:
         from .ui.settings import SettingsWindow
-        from .ui.settings.shortcuts import ShortcutsSection
 
-        net, backend, error = self.net, self.backend, self.backend_error
+        net, backend = self.net, self.backend
+        error = self.backend_error or e.TrackerError("trayapp is not ready.")
 
         def run(fn: Callable[[], Any], done: Done, failed: Failed, kind: str) -> None:
-            if net is None:
-                failed(error or e.TrackerError("trayapp is not ready."))
+            if net is None or backend is None:
+                failed(error)  # nothing reaches Maton without a backend
             else:
                 net.call(lambda _account: fn(), done, failed, kind)
 
-        def account() -> Account:
-            if backend is None:
-                raise error or e.TrackerError("trayapp is not ready.")
-            return backend.account
-
         window = SettingsWindow(
-            self.config, run, connections=lambda: account().connections,
-            workspaces=lambda s: account().session(s).tracker.workspaces(),
-            services=lambda: self.services, demo=self.demo)
-        if self.hotkeys is not None:
-            shortcuts = ShortcutsSection(self.config.hotkeys, self.hotkeys.available,
-                                         self.hotkeys.unavailable_reason, self.hotkeys.errors)
-            shortcuts.edited.connect(self.hotkeys_edited)
-            shortcuts.recording.connect(self.hotkeys.pause)
-            self.hotkeys.errors_changed.connect(shortcuts.set_errors)
-            window.add_section(shortcuts)
+            self.config, run, connections=lambda: live(backend).connections(),
+            workspaces=lambda s: live(backend).workspaces(s), services=lambda: self.services,
+            shortcuts=self.hotkeys, demo=self.demo)
+        window.hotkeys_edited.connect(self.hotkeys_edited)
         window.key_saved.connect(self.key_saved)
         window.key_removed.connect(self.key_removed)
         window.connections_changed.connect(self.connections_changed)
@@ -445,12 +440,16 @@ class TrayApp(QObject):
         if self.backend is None or self.demo:
             self.render()
             return
-        account_workspaces = self.backend.account.workspace_ids
-        for service in self.services:
-            wid = self.config.workspaces.get(service.value)
-            if wid and wid != account_workspaces.get(service.value):
-                self.net_call(partial(use_workspace, service=service, workspace_id=wid),
-                              kind=None)
+        known = self.backend.account.workspace_ids
+        moved = {s: w for s in self.services if (w := self.config.workspaces.get(s.value))
+                 and w != known.get(s.value)}
+
+        def use(account: Account) -> None:  # another workspace: its own cache, same outbox
+            for service, workspace_id in moved.items():
+                account.use_workspace(service, workspace_id)
+
+        if moved:
+            self.net_call(use, kind=None)
         self.choose_service(self.service)
 
     def demo_requested(self) -> None:
@@ -490,9 +489,11 @@ class TrayApp(QObject):
         t.menu_opening.connect(self.menu_opening)
 
 
+def live(backend: Backend | None) -> Backend:
+    assert backend is not None  # settings run nothing without one (see _make_settings)
+    return backend
+
+
 def local_snapshot(account: Account, service: Service) -> Snapshot:
     return account.session(service).snapshot()
 
-
-def use_workspace(account: Account, service: Service, workspace_id: str) -> None:
-    account.use_workspace(service, workspace_id)

@@ -102,7 +102,7 @@ class Worker(QObject, Generic[B]):
         return request_id
 
     @property
-    def thread(self) -> QThread:
+    def worker_thread(self) -> QThread:
         return self._thread
 
     @property

@@ -219,13 +219,18 @@ def continued(snapshot: Snapshot) -> Snapshot:
 
 # -- the answer ----------------------------------------------------------------------------------
 
-def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
-            ) -> dict[str, Any]:
+def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False,
+            still_sending: bool = False) -> dict[str, Any]:
     """The reply to a finished plan, the same for the app and a one-shot command:
-    `{"ok", "exit", "message", "status"}`."""
+    `{"ok", "exit", "message", "status"}`, and `error` when something is wrong.
+    `still_sending`: applied and on disk, the request not answered yet."""
     data = status(after, demo=demo)
     reply: dict[str, Any] = {"ok": True, "exit": EXIT_OK, "status": data,
                              "message": status_line(data)}
+    if still_sending:
+        return {**reply, "exit": EXIT_QUEUED,
+                "error": "Your change is saved; the service has not answered yet, so it is "
+                         "still being sent."}
     if plan.command == "status":
         if after.error is not None:  # the last known state, and why it may not be current
             reply.update(ok=False, exit=EXIT_ERROR, error=f"{after.error.title}: "

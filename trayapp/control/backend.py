@@ -16,11 +16,12 @@ from .. import logs
 from .. import secrets as keystore
 from ..config import Config, gateway_url
 from ..core import errors as e
-from ..core.models import Service
+from ..core.models import Service, Workspace
 from ..paths import store_path
 from .accounts import ENV_HINT
 
 if TYPE_CHECKING:
+    from ..api.connections import Connections
     from ..emulator import EmulatorServer
     from ..sync.account import Account
 
@@ -42,7 +43,7 @@ def checked_gateway_url() -> str:
     try:
         return gateway_url()
     except ValueError as exc:
-        raise e.BadRequest(f"TRAYAPP_GATEWAY_URL: {exc}") from None
+        raise e.SetupError(f"TRAYAPP_GATEWAY_URL: {exc}") from None
 
 
 class Backend:
@@ -84,6 +85,14 @@ class Backend:
     def needs_discovery(self) -> bool:
         """A key, but no connection recorded yet: ask Maton which services are connected."""
         return not self.demo and not self.services
+
+    def connections(self) -> Connections:
+        """Maton's connections API with this backend's key (asks nothing by itself)."""
+        return self.account.connections
+
+    def workspaces(self, service: Service) -> list[Workspace]:
+        """The service's workspaces (asks the service once)."""
+        return self.account.session(service).tracker.workspaces()
 
     def adopt_connections(self, account: Account) -> None:
         """Use the connections recorded in the settings (on the thread that owns `account`)."""

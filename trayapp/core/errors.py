@@ -20,7 +20,8 @@
     │   └── OutcomeUnknown          the request may have been applied (timed out after sending)
     ├── MalformedResponse           the body is not what the API documents
     ├── KeyringUnavailable          the OS keyring is missing or locked
-    └── LocalDataError              the local store is not a database, or too new
+    ├── LocalDataError              the local store is not a database, or too new
+    └── SetupError                  a setting or environment variable that cannot be used
 
 Messages never contain the API key: they are built from fixed text and service error bodies only.
 """
@@ -230,3 +231,11 @@ class LocalDataError(TrackerError):
     @classmethod
     def unreadable(cls, path: str, reason: str) -> LocalDataError:
         return cls(f"{path} is damaged or is not a trayapp database ({reason}).")
+
+
+class SetupError(TrackerError):
+    """A setting or environment variable trayapp cannot use (e.g. TRAYAPP_GATEWAY_URL)."""
+
+    title = "Setup problem"
+    needs_user = True
+    hint = "Correct it and start trayapp again."

@@ -26,6 +26,17 @@ class Windows(QObject):
         super().__init__(parent)
         self.open: list[QWidget] = []
 
+    def show(self, window: str, snapshot: Snapshot, fetch_tasks: TasksFetcher) -> None:
+        """Open a window by its command name (control's Show)."""
+        if window == "quick_start":
+            self.quick_start(snapshot)
+        elif window == "project_search":
+            self.project_search(snapshot)
+        elif window == "new_timer":
+            self.entry(snapshot, None, fetch_tasks)
+        elif window == "edit" and snapshot.running is not None:
+            self.entry(snapshot, snapshot.running, fetch_tasks)
+
     def entry(self, snapshot: Snapshot, entry: TimeEntry | None, fetch_tasks: TasksFetcher
               ) -> QDialog:
         """The new-timer dialog (entry None) or the editor of `entry`."""

@@ -5,6 +5,7 @@ settings and control's answers; the app applies what changed (see app.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette, QShowEvent
@@ -29,7 +30,11 @@ from .accounts import AccountsSection
 from .behaviour import BehaviourSection
 from .common import ERROR_COLOR, Confirm, Opener, Runner
 from .key import KEY_PAGE, KeySection
+from .shortcuts import ShortcutsSection
 from .tracking import TrackingSection
+
+if TYPE_CHECKING:
+    from ...platform.hotkeys.shortcuts import Shortcuts
 
 
 class SettingsWindow(QWidget):
@@ -38,6 +43,7 @@ class SettingsWindow(QWidget):
     connections_changed = Signal()  # the settings record other connections (saved)
     config_changed = Signal()  # something else was saved
     demo_requested = Signal()
+    hotkeys_edited = Signal(dict)  # action -> key sequence, after a real change
 
     def __init__(
         self,
@@ -47,6 +53,7 @@ class SettingsWindow(QWidget):
         connections: Callable[[], ConnectionsApi],
         workspaces: Callable[[Service], list[Workspace]],
         services: Callable[[], list[Service]],
+        shortcuts: Shortcuts | None = None,
         demo: bool = False,
         opener: Opener | None = None,
         confirm: Confirm | None = None,
@@ -81,6 +88,13 @@ class SettingsWindow(QWidget):
         self.setWindowTitle("trayapp Settings")
         self._build()
         self.resize(600, 720)
+        if shortcuts is not None:
+            self.shortcuts = ShortcutsSection(config.hotkeys, shortcuts.available,
+                                              shortcuts.unavailable_reason, shortcuts.errors)
+            self.shortcuts.edited.connect(self.hotkeys_edited)
+            self.shortcuts.recording.connect(shortcuts.pause)  # the keys must reach the field
+            shortcuts.errors_changed.connect(self.shortcuts.set_errors)
+            self.add_section(self.shortcuts)
         self.key.load()
         self.behaviour.load()
         self.tracking.show_state()
@@ -151,7 +165,7 @@ class SettingsWindow(QWidget):
         return frame
 
     def add_section(self, widget: QWidget) -> None:
-        """A section made by the app (the keyboard shortcuts), above the spacer."""
+        """One more section, above the spacer."""
         self._body.insertWidget(self._body.count() - 1, widget)
 
     # -- showing ----------------------------------------------------------------------------------
