@@ -230,19 +230,29 @@ def test_an_uncaught_exception_is_logged_and_shown_once(qtbot, caplog):
         sys.excepthook = previous
 
 
-def test_a_rejected_key_from_the_environment_points_to_the_variable(qtbot, emulator,
-                                                                    monkeypatch):
-    """Defect: the advice was "Check the key in Settings", where Save is disabled for a key
-    from MATON_API_KEY."""
+@pytest.fixture
+def messages(monkeypatch):
+    """What the tray would show as notifications."""
     from PySide6.QtWidgets import QSystemTrayIcon
 
-    monkeypatch.setenv("MATON_API_KEY", "wrong-key")
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QSystemTrayIcon, "showMessage",
+                        lambda self, title, text, *rest: shown.append((title, text)))
+    return shown
+
+
+def start_app(monkeypatch, emulator, key: str) -> TrayApp:
+    monkeypatch.setenv("MATON_API_KEY", key)
     monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
     monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    messages: list[tuple[str, str]] = []
-    monkeypatch.setattr(QSystemTrayIcon, "showMessage",
-                        lambda self, title, text, *rest: messages.append((title, text)))
-    app = TrayApp(QApplication.instance())
+    return TrayApp(QApplication.instance())
+
+
+def test_a_rejected_key_from_the_environment_points_to_the_variable(qtbot, emulator,
+                                                                    monkeypatch, messages):
+    """Defect: the advice was "Check the key in Settings", where Save is disabled for a key
+    from MATON_API_KEY."""
+    app = start_app(monkeypatch, emulator, "wrong-key")
     try:
         qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
         qtbot.wait(300)
@@ -257,23 +267,15 @@ def test_a_rejected_key_from_the_environment_points_to_the_variable(qtbot, emula
         app.shutdown()
 
 
-def test_garbled_settings_are_reported_and_kept_aside(qtbot, emulator, monkeypatch):
-    from PySide6.QtWidgets import QSystemTrayIcon
-
+def test_garbled_settings_are_reported_and_kept_aside(qtbot, emulator, monkeypatch, messages):
     from trayapp.config import Config
 
     Config.path().parent.mkdir(parents=True, exist_ok=True)
     Config.path().write_text("[1, 2", encoding="utf-8")
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    messages: list[tuple[str, str]] = []
-    monkeypatch.setattr(QSystemTrayIcon, "showMessage",
-                        lambda self, title, text, *rest: messages.append((title, text)))
-    app = TrayApp(QApplication.instance())
+    app = start_app(monkeypatch, emulator, TEST_KEY)
     try:
         qtbot.waitUntil(lambda: bool(app.snapshot and app.snapshot.last_sync), timeout=10_000)
-        assert ("Settings reset" in [t for t, _ in messages])
+        assert "Settings reset" in [title for title, _ in messages]
         assert Config.path().with_name("settings.json.broken").read_text() == "[1, 2"
     finally:
         app.shutdown()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import time
+import subprocess
+import sys
 
 from .conftest import TEST_KEY
-from .e2e import AppProcess, cli, wait_for_socket
+from .e2e import NO_QT, AppProcess, cli, env_for, wait_for_socket
 
 
 def app_env(home, emulator):
@@ -44,8 +45,9 @@ def test_kill_with_unsent_actions_then_restart(home, emulator):
     try:
         app.expect(lambda ev: ev["event"] == "state", what="first state")
         wait_for_socket(home)
-        assert cli(home, dead, "start", "Written offline").returncode == 0
-        assert cli(home, dead, "start", "Second offline").returncode == 0
+        # Saved and queued (exit status 75): sent when the gateway answers again.
+        assert cli(home, dead, "start", "Written offline").returncode == 75
+        assert cli(home, dead, "start", "Second offline").returncode == 75
         app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Second offline"
                    and ev["pending"] >= 1, what="pending start")
         kill9(app)
@@ -67,16 +69,25 @@ def test_kill_mid_request_then_restart_does_not_duplicate(home, emulator):
     app = launch(home, emulator)
     try:
         app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="first sync")
-        emulator.add_fault("delay", method="POST", delay=2.0, times=1)
-        assert cli(home, emulator.base_url, "start", "In flight").returncode == 0
-        time.sleep(0.8)  # the POST is on the wire, the server is still "working"
+        # Held until this test lets it go (or for 20 s): the server is still "working" on it.
+        emulator.add_fault("delay", method="POST", delay=20.0, times=1)
+        # The command's answer may wait for the send: end the command first, so that it does
+        # not do the start itself once the app is gone.
+        command = subprocess.Popen([sys.executable, "-c", NO_QT, "start", "In flight"],
+                                   env=env_for(home, emulator.base_url), text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        held = emulator.wait_held(1, timeout=15)
+        command.kill()
+        said = command.communicate(timeout=10)[0]
+        assert held, f"the start never reached the server; the command said {said!r}"
+        assert live(emulator, "In flight") == []  # on the wire, not applied yet
         kill9(app)
     finally:
         app.close()
-    deadline = time.monotonic() + 10
-    while not live(emulator, "In flight") and time.monotonic() < deadline:
-        time.sleep(0.1)  # the server finishes the request of the dead process
-    assert len(live(emulator, "In flight")) == 1
+    # The server finishes the request of the dead process.
+    assert emulator.wait_idle(10, hurry=True), "the emulator is still busy"
+    posts = [(r.path, r.status) for r in emulator.requests if r.method == "POST"]
+    assert len(live(emulator, "In flight")) == 1, f"POST requests: {posts}"
     app = launch(home, emulator)
     try:
         app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "In flight"

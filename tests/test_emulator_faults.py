@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import struct
+import time
+
 import httpx
 import pytest
 
@@ -114,3 +119,46 @@ def test_faults_under_wsgi_transport(emu: Emulator) -> None:
 def test_bad_fault_kind_is_rejected(emu: Emulator) -> None:
     with pytest.raises(ValueError):
         emu.add_fault("explode")
+
+
+def test_wait_idle_lets_a_request_its_client_gave_up_on_land(
+    server: EmulatorServer, emu: Emulator
+) -> None:
+    assert emu.wait_idle(0) and not emu.wait_held(1, timeout=0)  # nothing in flight
+    emu.add_fault("delay", method="POST", delay=30)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=0.15) as quick:
+        with pytest.raises(httpx.TimeoutException):
+            create(quick, emu, "Slow")
+    assert emu.wait_held(1, timeout=5) and emu.activity.busy >= 1
+    assert named(emu, "Slow") == [] and not emu.wait_idle(0.05)  # still being applied
+    started = time.monotonic()
+    assert emu.wait_idle(5, hurry=True)  # the hold ends at once: no 30 s wait
+    assert time.monotonic() - started < 5
+    assert len(named(emu, "Slow")) == 1 and emu.activity.busy == emu.activity.held == 0
+
+
+def test_a_delayed_request_is_held_once_all_of_it_is_in(
+    server: EmulatorServer, emu: Emulator
+) -> None:
+    """"Held" means sent: a client killed during the delay (connection reset) still has its
+    request applied, with the body it sent."""
+    emu.add_fault("delay", method="POST", delay=30)
+    wid = emu.toggl.workspace_id
+    body = json.dumps({"created_with": "tests", "workspace_id": wid, "duration": 60,
+                       "start": "2024-12-16T11:00:00Z", "description": "Killed"}).encode()
+    head = (f"POST {T}/workspaces/{wid}/time_entries HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {KEY}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    with socket.create_connection((server.host, server.port)) as sock:
+        sock.sendall(head)
+        deadline = time.monotonic() + 5
+        while not emu.activity.busy and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert emu.activity.busy  # the head is in...
+        assert not emu.wait_held(1, timeout=0.1)  # ...but not held before the body is
+        sock.sendall(body)
+        assert emu.wait_held(1, timeout=5)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    assert emu.wait_idle(5, hurry=True)
+    assert len(named(emu, "Killed")) == 1

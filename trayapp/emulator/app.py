@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 from . import control
+from .activity import Activity
 from .clockify_api import ClockifyApi
 from .clockify_common import ClockifyError
 from .clockify_store import ClockifyStore
@@ -58,6 +59,7 @@ class Emulator:
         self.api_key = api_key
         self.clock: Callable[[], float] = clock or time.time
         self.lock = threading.RLock()
+        self.activity = Activity()  # kept across reset(): requests in flight go on
         self.requests: list[LoggedRequest] = []
         self._faults = FaultBook()
         self._maton_limit: PerSecondLimit | None = None
@@ -136,17 +138,31 @@ class Emulator:
             self._clockify_api.rate_limit = PerSecondLimit(clockify_rps) if clockify_rps else None
             self._maton_limit = PerSecondLimit(maton_rps) if maton_rps else None
 
+    def wait_idle(self, timeout: float = 5.0, *, hurry: bool = False) -> bool:
+        """Wait until no request is in flight (received, not yet answered); False on timeout.
+
+        A client that timed out may leave its request still being applied here: wait for this
+        before reading the server's state, or before moving a fake clock past the time the
+        client allows such a request to land. hurry: requests held by a "delay" fault go on at
+        once (use it when no client waits for their answer any more)."""
+        return self.activity.wait_idle(timeout, hurry=hurry)
+
+    def wait_held(self, count: int = 1, timeout: float = 5.0) -> bool:
+        """Wait until `count` requests are held by a "delay" fault: sent, not yet applied."""
+        return self.activity.wait_held(count, timeout)
+
     # ---- WSGI -------------------------------------------------------------------------------
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        req = read_request(environ)
-        if req.path.startswith(CONTROL_PREFIX) or req.path == CONTROL_PREFIX.rstrip("/"):
-            with self.lock:
-                response = control.handle(self, req)
-        else:
-            response = self._gateway(req)
+        with self.activity.request():
+            req = read_request(environ)
+            if req.path.startswith(CONTROL_PREFIX) or req.path == CONTROL_PREFIX.rstrip("/"):
+                with self.lock:
+                    response = control.handle(self, req)
+            else:
+                response = self._gateway(req)
         start_response(response.status_line(), response.headers)
         return [response.body]
 
@@ -157,7 +173,13 @@ class Emulator:
         with self.lock:
             delay, fault = self._faults.take(req.method, app, req.path)
         if delay:
-            time.sleep(delay)  # real time: this is about the client's timeout, not the clock
+            if fault is None or fault.kind != "refuse":
+                # The whole request is in before the server is slow to apply it: a client
+                # that gives up meanwhile (even with a reset) cannot take its body back.
+                _ = req.body
+            # Real time: this is about the client's timeout, not the clock. A test may cut it
+            # short once the client has given up (wait_idle(hurry=True)).
+            self.activity.hold(delay)
         if fault is not None and fault.kind == "refuse":
             self._log(req, app, 0, None)
             raise RefuseConnection("emulator fault: refuse")

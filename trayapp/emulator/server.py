@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import selectors
 import signal
 import socket
 import struct
@@ -50,10 +51,26 @@ class _Body(io.RawIOBase):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
+    _in_flight = False
 
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def parse_request(self) -> bool:
+        # The request line is read: from here until the answer is out, it is in flight.
+        if not self._in_flight:
+            self._in_flight = True
+            self.server.app.activity.enter()
+        return super().parse_request()
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        finally:
+            if self._in_flight:
+                self._in_flight = False
+                self.server.app.activity.leave()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: tests read the emulator's request log instead
@@ -202,6 +219,20 @@ class _HTTPServer(ThreadingHTTPServer):
             with self._open_lock:
                 self._open.discard(request)
 
+    def has_pending(self) -> bool:
+        """A connection waits to be accepted, or bytes (a request, or a client's close) wait
+        to be read: the emulator is not idle yet."""
+        with self._open_lock:
+            sockets = [self.socket, *self._open]
+        try:
+            with selectors.DefaultSelector() as selector:
+                for sock in sockets:
+                    if sock.fileno() >= 0:  # a "refuse" closes its socket early
+                        selector.register(sock, selectors.EVENT_READ)
+                return bool(selector.select(0))
+        except (OSError, ValueError):
+            return True  # a socket closed while we looked: look again
+
     def close_open_connections(self) -> None:
         with self._open_lock:
             sockets = list(self._open)
@@ -227,8 +258,10 @@ class EmulatorServer:
             name=f"emulator-{self.port}", daemon=True,
         )
         self._thread.start()
+        app.activity.watch(self._httpd.has_pending)
 
     def close(self) -> None:
+        self.app.activity.unwatch(self._httpd.has_pending)
         self._httpd.shutdown()
         self._httpd.close_open_connections()  # wake keep-alive threads waiting for a request
         self._httpd.server_close()

@@ -25,3 +25,7 @@ class FakeClock:
     def advance(self, seconds: float) -> float:
         self.now += seconds
         return self.now
+
+    def utcnow(self) -> datetime:
+        """The same instant as an aware datetime, for code whose clock returns one."""
+        return datetime.fromtimestamp(self.now, UTC)
