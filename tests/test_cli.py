@@ -127,3 +127,30 @@ def test_second_launch_hands_over_and_commands_go_to_the_app(home, emulator):
         assert menu.returncode == 0
     finally:
         relaunched.close()
+
+
+def test_a_command_handed_over_is_never_done_twice(home, emulator):
+    """An app that takes the command and dies before answering: the command line says so,
+    and does not do it again by itself (that could start a second timer)."""
+    import threading
+
+    path = home / "runtime" / "trayapp" / "ipc.sock"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+
+    def take_and_die() -> None:
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.close()
+
+    thread = threading.Thread(target=take_and_die, daemon=True)
+    thread.start()
+    try:
+        out = cli(home, emulator.base_url, "start", "Handed over")
+    finally:
+        thread.join(5)
+        server.close()
+    assert out.returncode == 1 and "stopped before it answered" in out.stderr
+    assert not [x for x in emulator.toggl.entries if x["description"] == "Handed over"]

@@ -41,8 +41,14 @@ def decode(line: bytes) -> dict[str, Any]:
     return data
 
 
+NO_ANSWER = {"ok": False, "exit": 1,
+             "error": "The running trayapp stopped before it answered, so the command may or "
+                      "may not have been done. Check with `trayapp status`."}
+
+
 def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | None:
-    """Send to the running app and return its answer; None when no app is running."""
+    """Send to the running app and return its answer; None when no app is running. Once the
+    command was handed over it is never done a second time here, answered or not."""
     name = address()
     if sys.platform == "win32":
         return _send_pipe(rf"\\.\pipe\{name}", message)
@@ -57,16 +63,28 @@ def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | 
     with sock:
         try:
             sock.sendall(encode(message))
+        except OSError:
+            return None  # it went away before taking the command: nothing was handed over
+        try:
             while not buffer.endswith(b"\n"):
                 chunk = sock.recv(65536)
                 if not chunk:
                     break
                 buffer += chunk
         except TimeoutError:
-            return {"ok": False, "message": "The running trayapp did not answer in time."}
-    if not buffer:
-        return None
-    return decode(buffer)
+            return {"ok": False, "exit": 1,
+                    "error": "The running trayapp did not answer in time; the command may "
+                             "still be done. Check with `trayapp status`."}
+        except OSError:
+            return dict(NO_ANSWER)
+    return _answer(buffer)
+
+
+def _answer(line: bytes) -> dict[str, Any]:
+    try:
+        return decode(line) if line else dict(NO_ANSWER)
+    except ValueError:  # half an answer: the app went away while writing it
+        return dict(NO_ANSWER)
 
 
 def _send_pipe(path: str, message: dict[str, Any]) -> dict[str, Any] | None:
@@ -81,4 +99,4 @@ def _send_pipe(path: str, message: dict[str, Any]) -> dict[str, Any] | None:
                 line += chunk
     except OSError:
         return None
-    return decode(line) if line else None
+    return _answer(line)

@@ -257,10 +257,10 @@ class ClockifyStore:
             self.add("task", projectId=project_ids[st.project], name=st.name)
         for se in seed_data.demo_entries(now):
             project_id = project_ids.get(se.project or "")
-            project = self.project(self.workspace_id, project_id)
+            found = self.project(self.workspace_id, project_id)
             self.add("entry", description=se.description, projectId=project_id,
                      tagIds=[tag_ids[t] for t in se.tags] or None, start=se.start, end=se.stop,
-                     billable=bool(project and project["billable"]))
+                     billable=bool(found and found["billable"]))
         description, project_name, elapsed = demo.teammate_running
         self.add("entry", description=description, projectId=project_ids[project_name],
                  start=now - elapsed, userId=mate["id"])

@@ -45,13 +45,14 @@ class Connections:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         stamp = micro_z(self.clock())
-        record = {
-            "connection_id": str(uuid.uuid4()), "status": status, "creation_time": stamp,
+        connection_id = str(uuid.uuid4())
+        record: dict[str, Any] = {
+            "connection_id": connection_id, "status": status, "creation_time": stamp,
             "last_updated_time": stamp, "app": app, "method": method, "metadata": {},
             "session_token": uuid.uuid4().hex,
         }
         self.records.append(record)
-        return record["connection_id"]
+        return connection_id
 
     def get(self, connection_id: str) -> dict[str, Any] | None:
         return next((r for r in self.records if r["connection_id"] == connection_id), None)

@@ -52,6 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
     _in_flight = False
+    _headers_buffer: list[bytes]  # the base class's own (filled by send_header), not typed
 
     def setup(self) -> None:
         super().setup()
@@ -81,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
@@ -295,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"emulator serving on {server.base_url} (Ctrl+C to stop)", file=sys.stderr, flush=True)
 
     stop = threading.Event()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())

@@ -289,8 +289,8 @@ def _apply_op(s: TogglStore, entry: dict[str, Any], op: dict[str, Any]) -> None:
         elif kind == "add":
             apply_update(s, entry, {path: values, "tag_action": "add"})
         else:
-            remove = values or ([s.tag(i)["name"] for i in entry["tag_ids"]] if path == "tags"
-                                else list(entry["tag_ids"]))
+            remove = values or ([t["name"] for i in entry["tag_ids"] if (t := s.tag(i))]
+                                if path == "tags" else list(entry["tag_ids"]))
             apply_update(s, entry, {path: remove, "tag_action": "delete"})
         return
     if kind == "remove":

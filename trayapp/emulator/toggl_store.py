@@ -105,7 +105,7 @@ class TogglStore:
             current["at"] = now
 
     def add_entry(self, **fields: Any) -> dict[str, Any]:
-        entry = {
+        entry: dict[str, Any] = {
             "id": self.new_id("entry"), "workspace_id": self.workspace_id,
             "user_id": self.user_id, "project_id": None, "task_id": None, "billable": False,
             "description": None, "tag_ids": [], "start": int(self.clock()), "stop": None,
