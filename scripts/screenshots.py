@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e import AppProcess, xdo  # noqa: E402
+from tests.support.e2e import AppProcess, xdo  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SHOT = """

@@ -1,5 +1,7 @@
-"""Shared fixtures. In-process Qt tests run offscreen; desktop tests need the session that
-scripts/test sets up (Xvfb, tray host, D-Bus, gnome-keyring) and fail without it in CI."""
+"""Shared fixtures, and the test layers: each folder is one (see `LAYERS`), and its tests carry
+its marker, so `pytest -m unit` runs the fast ones. In-process Qt tests run offscreen;
+desktop tests need the session that scripts/test sets up (Xvfb, tray host, D-Bus,
+gnome-keyring) and fail without it in CI."""
 
 from __future__ import annotations
 
@@ -23,6 +25,25 @@ import pytest  # noqa: E402
 from trayapp.api.gateway import Gateway  # noqa: E402
 
 REQUIRE_DESKTOP = os.environ.get("REQUIRE_DESKTOP") == "1"
+LAYERS = {
+    "unit": "pure Python: no network, no Qt",
+    "loopback": "against the emulator on a real loopback socket (or in-process), no Qt",
+    "qt": "widgets and the whole app in-process, offscreen, with pytest-qt",
+    "desktop": "the real desktop: Xvfb, a tray host, D-Bus, a keyring, xdotool",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, what in LAYERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        layer = item.path.parent.name
+        if layer not in LAYERS:
+            raise pytest.UsageError(f"{item.nodeid}: a test lives in one of {sorted(LAYERS)}")
+        item.add_marker(layer)
 TEST_KEY = "test-key"
 
 
@@ -65,7 +86,7 @@ def memory_keyring():
     """The OS keyring replaced by a dict for one test."""
     import keyring
 
-    from .fakes.memory_keyring import MemoryKeyring
+    from .support.fakes.memory_keyring import MemoryKeyring
 
     previous = keyring.get_keyring()
     backend = MemoryKeyring()

@@ -21,7 +21,7 @@ from trayapp.platform.hotkeys.keys import HotkeyError, keysym_name, parse_chord,
 
 pytestmark = pytest.mark.timeout(30)
 
-DESKTOP_FILE = Path(__file__).parent.parent / "resources" / "io.github.trayapp.TrayApp.desktop"
+DESKTOP_FILE = Path(__file__).parents[2] / "resources" / "io.github.trayapp.TrayApp.desktop"
 
 
 # -- keys ---------------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from .e2e import end_process
+from ..support.e2e import end_process
 
 pytestmark = pytest.mark.timeout(30)
 
-FAKE = Path(__file__).parent / "fakes" / "fake_portal.py"
+FAKE = Path(__file__).parent.parent / "support" / "fakes" / "fake_portal.py"
 CONTROL_PATH = "/io/github/trayapp/FakePortal"
 
 

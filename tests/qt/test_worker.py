@@ -13,7 +13,7 @@ from trayapp.core.models import Service
 from trayapp.sync.account import Account
 from trayapp.worker import Worker
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 
 def test_results_arrive_on_the_gui_thread(qtbot):

@@ -24,7 +24,7 @@ from trayapp.emulator import Emulator, serve
 from trayapp.emulator.testing import DEFAULT_NOW, FakeClock
 from trayapp.sync.account import Account
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 TIMEOUT = 0.25  # the client's read time-out (real time): what a "delay" fault outlasts
 IDLE = 10.0  # the longest the emulator may take to finish what it is doing (real time)

@@ -11,7 +11,7 @@ from trayapp.core.durations import utcnow
 from trayapp.core.models import EntryDraft, Service
 from trayapp.sync.account import Account
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 SERVICES = [Service.TOGGL, Service.CLOCKIFY]
 

@@ -15,7 +15,7 @@ from trayapp.sync.account import Account
 from trayapp.ui.icons import Badge
 from trayapp.ui.tray import Tray
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from trayapp.emulator import Emulator, serve
 from trayapp.emulator.testing import FakeClock
 from trayapp.sync.account import Account
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 
 class World:

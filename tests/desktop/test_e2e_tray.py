@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .conftest import TEST_KEY
-from .e2e import AppProcess, screenshot, xdo
+from ..conftest import TEST_KEY
+from ..support.e2e import AppProcess, screenshot, xdo
 
 
 def item(menu_event: dict, prefix: str) -> dict:

@@ -20,7 +20,7 @@ from trayapp.core import errors as e
 from trayapp.core.models import Connection, ConnectionStatus, EntryDraft, Service
 from trayapp.sync.account import Account
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from trayapp.app import TrayApp
 from trayapp.core.models import EntryDraft, Service
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 
 @pytest.fixture

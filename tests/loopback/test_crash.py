@@ -9,8 +9,8 @@ import socket
 import subprocess
 import sys
 
-from .conftest import TEST_KEY
-from .e2e import NO_QT, AppProcess, cli, env_for, wait_for_socket
+from ..conftest import TEST_KEY
+from ..support.e2e import NO_QT, AppProcess, cli, env_for, wait_for_socket
 
 
 def app_env(home, emulator):

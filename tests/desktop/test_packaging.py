@@ -31,10 +31,10 @@ import pytest
 from trayapp import APP_ID, APP_NAME, __version__
 from trayapp.platform import autostart
 
-from .conftest import TEST_KEY, need
-from .e2e import AppProcess
+from ..conftest import TEST_KEY, need
+from ..support.e2e import AppProcess
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RES = ROOT / "resources"
 PKG = ROOT / "packaging"
 DESKTOP = RES / f"{APP_ID}.desktop"

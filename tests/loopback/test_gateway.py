@@ -16,7 +16,7 @@ from trayapp.api.tracker import make_tracker
 from trayapp.core import errors as e
 from trayapp.core.models import ConnectionStatus, EntryDraft, Service
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 
 def toggl(gateway):

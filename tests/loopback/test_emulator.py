@@ -17,7 +17,7 @@ from trayapp.emulator.testing import FakeClock
 KEY = "test-key"
 T = "/toggl-track/api/v9"
 C = "/clockify/api/v1"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 

@@ -24,7 +24,7 @@ from trayapp.ui.settings import SettingsWindow
 from trayapp.ui.settings.accounts import RowState
 from trayapp.worker import Worker
 
-from .conftest import TEST_KEY
+from ..conftest import TEST_KEY
 
 WAIT = 8000  # ms; every wait here is bounded
 CONNECTED, NOT_CONNECTED = RowState.CONNECTED, RowState.NOT_CONNECTED

@@ -14,8 +14,8 @@ from trayapp.api.connections import Connections
 from trayapp.api.gateway import Gateway
 from trayapp.core.models import Service
 
-from .conftest import TEST_KEY
-from .e2e import AppProcess, cli, env_for, wait_for_socket
+from ..conftest import TEST_KEY
+from ..support.e2e import AppProcess, cli, env_for, wait_for_socket
 
 
 def test_version():

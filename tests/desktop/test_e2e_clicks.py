@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TEST_KEY
-from .e2e import AppProcess, cli, screenshot, xdo
+from ..conftest import TEST_KEY
+from ..support.e2e import AppProcess, cli, screenshot, xdo
 
 WRONG_KEY = "wrong-key"
 DOUBLE_CLICK = ("click", "--repeat", "2", "--delay", "80", "1")

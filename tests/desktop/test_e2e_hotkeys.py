@@ -7,8 +7,8 @@ from __future__ import annotations
 from Xlib import XK, X
 from Xlib import display as xdisplay
 
-from .conftest import TEST_KEY
-from .e2e import AppProcess, xdo
+from ..conftest import TEST_KEY
+from ..support.e2e import AppProcess, xdo
 
 
 def running(emulator):
