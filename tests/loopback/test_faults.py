@@ -89,7 +89,8 @@ def settle(session, emulator, clock):
     """The network is back: replay until nothing is pending, then let anything still on its
     way land, so that the check sees a duplicate however late it would come."""
     emulator.clear_faults()
-    session.store.set_meta(session._key("paused_until"), None)
+    if session.paused_until is not None:  # Toggl's hourly quota: wait until it resets
+        let_time_pass(emulator, clock, (session.paused_until - session.clock()).total_seconds())
     for _ in range(12):
         snap = session.sync()
         if snap.pending == 0 and snap.error is None:

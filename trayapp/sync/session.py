@@ -267,7 +267,9 @@ class Session:
         try:
             fn(*args)
         except e.QuotaExhausted as exc:
-            self.store.set_meta_time(self._key("paused_until"), exc.retry_at)
+            # The wait the server asked for, counted on this session's clock.
+            until = self.clock() + timedelta(seconds=exc.retry_in)
+            self.store.set_meta_time(self._key("paused_until"), until)
             self.error = exc
             return False
         except e.TrackerError as exc:
