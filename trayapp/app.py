@@ -418,14 +418,17 @@ class TrayApp(QObject):
         window.key_removed.connect(self.key_removed)
         window.connections_changed.connect(self.connections_changed)
         window.config_changed.connect(self.settings_saved)
-        window.demo_requested.connect(self.demo_requested)
+        window.demo_requested.connect(window.hide)  # "Try the demo": it runs; show its menu
+        window.demo_requested.connect(self.tray.popup_menu)
         self.config_changed.connect(window.tracking.show_state)
         return window
 
     def key_saved(self, key: str) -> None:
         """A key Maton accepted was saved: leave the demo (if running), use that account."""
-        other = switch_key(self.config, self.backend.key if self.backend else None, key,
-                           self.demo)
+        old = self.backend.key if self.backend is not None else None
+        if key == old and not self.demo:
+            return  # the key in use, saved again: nothing changes
+        other = switch_key(self.config, old, key, self.demo)
         if other:
             self.save_config()
         self.restart_backend(key, demo=False, forget_cache=other)
@@ -451,11 +454,6 @@ class TrayApp(QObject):
         if moved:
             self.net_call(use, kind=None)
         self.choose_service(self.service)
-
-    def demo_requested(self) -> None:
-        if self.settings_window is not None:
-            self.settings_window.hide()
-        self.tray.popup_menu()
 
     # -- quitting ---------------------------------------------------------------------------------
     def quit(self) -> None:

@@ -129,12 +129,12 @@ class AccountsSection(QGroupBox):
 
     def _listed(self, connections: list[Connection]) -> None:
         self.problem.emit(None)
-        before = dict(self.config.connections)
+        before = (dict(self.config.connections), self.config.service)
         found = accounts.adopt(self.config, connections)
         for service, conn in found.items():
             if self._settled(service):
                 self._show(service, conn)
-        if self.config.connections != before and self._save():
+        if (self.config.connections, self.config.service) != before and self._save():
             self.changed.emit()
 
     def _show(self, service: Service, conn: Connection | None) -> None:
