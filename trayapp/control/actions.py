@@ -15,15 +15,17 @@ import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..core import errors as e
 from ..core.durations import format_clock, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
-from ..sync.session import Session
 from ..sync.snapshot import Snapshot
 from .accounts import choose_service
+
+if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is needed
+    from ..sync.session import Session
 
 WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
                      "project_search"})
@@ -117,9 +119,9 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
         return Plan(command, service, apply, **options)
 
     if command == "status":
-        return make(Session.snapshot, then=Then.NOTHING, refresh_if=lambda snap: True)
+        return make(current, then=Then.NOTHING, refresh_if=lambda snap: True)
     if command == "sync":
-        return make(Session.snapshot, then=Then.SYNC)
+        return make(current, then=Then.SYNC)
     if command == "start":
         given = request.draft
         if given is not None:
@@ -149,6 +151,10 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
 
 
 # -- the use cases (run by a worker, or in the one-shot process) ------------------------------
+
+def current(session: Session) -> Snapshot:
+    return session.snapshot()
+
 
 def stop(session: Session) -> Snapshot:
     if session.snapshot().running is None:
