@@ -297,3 +297,15 @@ def test_a_command_is_answered_in_time_even_when_the_network_is_slow(app, emulat
     qtbot.waitUntil(lambda: running(emulator) == ["Slow start"], timeout=15_000)
     qtbot.wait(200)
     assert len(replies) == 1  # never a second answer
+
+
+def test_the_icon_does_not_wait_for_the_http_stack():
+    """The tray shows its icon before the backend starts: importing the app must not pull in
+    httpx, ssl or sqlite (they come with the backend, once the icon is on the panel)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, trayapp.app; "
+            "loaded = [m for m in ('httpx', 'ssl', 'sqlite3') if m in sys.modules]; "
+            "assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
