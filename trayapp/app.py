@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +20,12 @@ from . import ipc, logs
 from .config import Config
 from .control import accounts
 from .control.actions import Plan, Request, Show, Then, finish, outcome, plan, refusal
-from .control.backend import Backend, read_key, switch_key
+from .control.backend import Backend, read_key
+from .control.display import tray_state, with_problem
 from .control.notices import Notice, Notices
 from .core import errors as e
 from .core.durations import utcnow
-from .core.models import Service
+from .core.models import Connection, Service
 from .sync.schedule import SyncPolicy
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
@@ -129,9 +129,9 @@ class TrayApp(QObject):
         self.is_booted = True
         self.booted.emit()
 
-    def start_backend(self, key: str | None, *, demo: bool, forget_cache: bool = False) -> None:
+    def start_backend(self, key: str | None, *, demo: bool) -> None:
         try:
-            self.backend = Backend(self.config, key, demo=demo, forget_cache=forget_cache)
+            self.backend = Backend(self.config, key, demo=demo)
         except e.TrackerError as exc:  # e.g. a gateway address that is not allowed
             self.backend, self.backend_error = None, exc
             self.failed(exc)
@@ -148,15 +148,14 @@ class TrayApp(QObject):
         else:
             self.sync()
 
-    def restart_backend(self, key: str | None, *, demo: bool, forget_cache: bool = False
-                        ) -> None:
+    def restart_backend(self, key: str | None, *, demo: bool) -> None:
         reopen = self.settings_window is not None and self.settings_window.isVisible()
         self._stop_backend()
         if self.settings_window is not None:  # it renders the old backend's accounts
             self.settings_window.close()
             self.settings_window.deleteLater()
             self.settings_window = None
-        self.start_backend(key, demo=demo, forget_cache=forget_cache)
+        self.start_backend(key, demo=demo)
         if reopen:
             self.show_settings()
 
@@ -177,29 +176,33 @@ class TrayApp(QObject):
 
     def discover_connections(self) -> None:
         """First run with a key: which services are connected? (Maton, not Toggl's quota.)"""
-        def found(connections: list[Any]) -> None:
-            accounts.adopt(self.config, connections)
+        backend = self.backend
+        if backend is None or backend.demo or not backend.needs_discovery:
+            return
+
+        def found(connections: list[Connection]) -> None:
+            if self.backend is not backend:
+                return  # restarted meanwhile
+            backend.adopt(connections)
             self.save_config()
             if not self.services:
                 self.failed(e.NoConnection("No Toggl Track or Clockify account is connected."))
                 self.show_settings()
                 return
-            self.connections_changed()
+            self.sync(catalog=True)
 
-        self.net_call(lambda a: a.connections.list(), found, kind="connections")
+        def failed(error: e.TrackerError) -> None:
+            self.failed(error)
+            if error.transient:  # offline at start: look again later
+                QTimer.singleShot(60_000, self.discover_connections)
+
+        self.net_call(lambda a: a.connections.list(), found, failed, kind="connections")
 
     def connections_changed(self) -> None:
         """The settings record other connections: sessions use them from now on."""
-        if self.backend is None or self.demo:
-            return
-        backend, service = self.backend, self.service
-
-        def adopt(account: Account) -> Snapshot:
-            backend.adopt_connections(account)
-            return account.session(service).snapshot()
-
-        self.call(adopt)
-        self.sync(catalog=True)
+        if self.backend is not None and not self.demo:
+            self.backend.use_recorded_connections()
+            self.sync(catalog=True)
 
     # -- workers ----------------------------------------------------------------------------------
     def call(self, fn: Callable[[Account], Any], done: Done | None = None,
@@ -233,7 +236,7 @@ class TrayApp(QObject):
                 raise self.backend_error or e.TrackerError("trayapp is not ready.")
             step = plan(request, self.config, self.services)
         except e.TrackerError as exc:
-            self._refused(exc, reply)
+            self.failed(exc) if reply is None else reply(refusal(exc))
             return
         if isinstance(step, Show):
             self.show_window(step.window)
@@ -244,23 +247,27 @@ class TrayApp(QObject):
         self.execute(step, reply)
 
     def execute(self, step: Plan, reply: Reply | None) -> None:
-        """Run a plan: predicted at once, applied on `local`, then sent on `net`."""
+        """Run a plan: predicted at once, applied on `local`, then sent on `net`. Answered
+        once: with the outcome, or past `reply_within_ms` with "saved, still sending"."""
         service, known = step.service, self.snapshots.get(step.service)
-        if step.predict is not None and known is not None and service is self.service:
-            self.tray.set_snapshot(step.predict(known), self.services)
-        refused = partial(self._refused, reply=reply)
+        replied: list[bool] = []
 
-        replied: list[bool] = []  # at most one reply: the outcome, or "still sending"
+        def respond(answer: dict[str, Any]) -> None:
+            if reply is not None and not replied:
+                replied.append(True)
+                reply(answer)
+
+        def refused(error: e.TrackerError) -> None:
+            self.render()  # the prediction did not come true
+            if reply is None:
+                self.failed(error)
+            respond(refusal(error))
 
         def answer(before: Snapshot, after: Snapshot, still_sending: bool = False) -> None:
             if not still_sending:
-                self.show(after)
-                if step.then is Then.SYNC:
-                    self.schedule(after)
-            if reply is not None and not replied:
-                replied.append(True)
-                reply(outcome(step, before, self.with_problem(after), demo=self.demo,
-                              still_sending=still_sending))
+                (self.synced if step.then is Then.SYNC else self.show)(after)
+            respond(outcome(step, before, with_problem(after, self.problem), demo=self.demo,
+                            still_sending=still_sending))
 
         def applied(result: tuple[Snapshot, Snapshot]) -> None:
             before, after = result
@@ -277,14 +284,22 @@ class TrayApp(QObject):
             session = account.session(service)
             return session.snapshot(), step.apply(session)
 
-        assert self.local is not None
-        self.local.call(apply, applied, refused, kind=None)
+        def act(_: object = None) -> None:
+            if step.predict is not None and known is not None and service is self.service:
+                self.tray.set_snapshot(step.predict(known), self.services)
+            assert self.local is not None
+            self.local.call(apply, applied, refused, kind=None)
 
-    def _refused(self, error: e.TrackerError, reply: Reply | None) -> None:
-        if reply is not None:
-            reply(refusal(error))
+        if step.refresh_if is not None and (known is None or (
+                step.refresh_if(known) and self.policy.worth_a_look(known, utcnow()))):
+            # What this app knows may be old (say, a timer started on the web): look first.
+            def looked(snapshot: Snapshot) -> None:
+                self.synced(snapshot)
+                act()
+
+            self.net_call(lambda a: a.session(service).sync(), looked, refused, kind=None)
         else:
-            self.failed(error)
+            act()
 
     def show_window(self, window: str) -> None:
         snapshot, service = self.snapshot, self.service
@@ -309,20 +324,9 @@ class TrayApp(QObject):
             self.notify(notice)
 
     def render(self) -> None:
-        current, snapshot = self.service, self.snapshot
-        if snapshot is None and self.problem is not None:
-            # Nothing known yet: an empty state that names the problem, so the menu offers
-            # Settings instead of "Loading…" forever.
-            snapshot = Snapshot(service=current)
-        elsewhere = [(s, snap.running) for s, snap in self.snapshots.items()
-                     if s is not current and s in self.services and snap.running is not None]
-        self.tray.set_snapshot(snapshot and self.with_problem(snapshot), self.services,
-                               elsewhere)
-
-    def with_problem(self, snapshot: Snapshot) -> Snapshot:
-        if snapshot.error is None and self.problem is not None:
-            return replace(snapshot, error=self.problem)
-        return snapshot
+        snapshot, elsewhere = tray_state(self.snapshots, self.service, self.services,
+                                         self.problem)
+        self.tray.set_snapshot(snapshot, self.services, elsewhere)
 
     def failed(self, error: e.TrackerError) -> None:
         log.warning("%s: %s", error.title, error.message)
@@ -342,16 +346,20 @@ class TrayApp(QObject):
 
         def synced(snapshot: Snapshot) -> None:
             self._syncing = False
-            if snapshot.error is None:
-                self.problem = None  # the key and the connection work
-            self.show(snapshot)
-            self.schedule(snapshot)
+            self.synced(snapshot)
 
         def failed(error: e.TrackerError) -> None:
             self._syncing = False
             self.failed(error)
 
         self.net_call(lambda a: a.session(service).sync(catalog), synced, failed, kind="sync")
+
+    def synced(self, snapshot: Snapshot) -> None:
+        """A sync's result (background, Sync now, or before a command)."""
+        if snapshot.error is None:
+            self.problem = None  # the key and the connection work
+        self.show(snapshot)
+        self.schedule(snapshot)
 
     def schedule(self, snapshot: Snapshot) -> None:
         """The next automatic sync (see SyncPolicy): none while only the user can help."""
@@ -362,7 +370,7 @@ class TrayApp(QObject):
         self.refresh_timer.start(max(1000, int(delay.total_seconds() * 1000)))
 
     def menu_opening(self) -> None:
-        if self.policy.on_menu(self.tray.snapshot, utcnow()):  # as shown, problem included
+        if self.policy.worth_a_look(self.tray.snapshot, utcnow()):  # as shown, problem included
             self.sync()
 
     def choose_service(self, service: Service) -> None:
@@ -400,15 +408,8 @@ class TrayApp(QObject):
     def _make_settings(self) -> SettingsWindow:
         from .ui.settings import SettingsWindow
 
-        net, backend = self.net, self.backend
-        error = self.backend_error or e.TrackerError("trayapp is not ready.")
-
-        def run(fn: Callable[[], Any], done: Done, failed: Failed, kind: str) -> None:
-            if net is None or backend is None:
-                failed(error)  # nothing reaches Maton without a backend
-            else:
-                net.call(lambda _account: fn(), done, failed, kind)
-
+        backend, error = self.backend, self.backend_error or e.TrackerError("Not ready.")
+        run = self.net.run if self.net is not None else partial(unavailable, error)
         window = SettingsWindow(
             self.config, run, connections=lambda: live(backend).connections(),
             workspaces=lambda s: live(backend).workspaces(s), services=lambda: self.services,
@@ -424,14 +425,11 @@ class TrayApp(QObject):
         return window
 
     def key_saved(self, key: str) -> None:
-        """A key Maton accepted was saved: leave the demo (if running), use that account."""
-        old = self.backend.key if self.backend is not None else None
-        if key == old and not self.demo:
+        """A key Maton accepted was saved: leave the demo (if running), use that account (the
+        backend forgets the settings and cache of another account, see accounts.claim)."""
+        if self.backend is not None and key == self.backend.key and not self.demo:
             return  # the key in use, saved again: nothing changes
-        other = switch_key(self.config, old, key, self.demo)
-        if other:
-            self.save_config()
-        self.restart_backend(key, demo=False, forget_cache=other)
+        self.restart_backend(key, demo=False)
 
     def key_removed(self) -> None:
         """No key any more: back to the demo."""
@@ -443,9 +441,7 @@ class TrayApp(QObject):
         if self.backend is None or self.demo:
             self.render()
             return
-        known = self.backend.account.workspace_ids
-        moved = {s: w for s in self.services if (w := self.config.workspaces.get(s.value))
-                 and w != known.get(s.value)}
+        moved = self.backend.use_chosen_workspaces()
 
         def use(account: Account) -> None:  # another workspace: its own cache, same outbox
             for service, workspace_id in moved.items():
@@ -485,6 +481,11 @@ class TrayApp(QObject):
         t.service_chosen.connect(self.choose_service)
         t.quit_requested.connect(self.quit)
         t.menu_opening.connect(self.menu_opening)
+
+
+def unavailable(error: e.TrackerError, fn: Callable[[], Any], done: Done, failed: Failed,
+                kind: str) -> None:
+    failed(error)  # nothing reaches Maton without a backend (see start_backend)
 
 
 def live(backend: Backend | None) -> Backend:

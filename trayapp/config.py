@@ -100,6 +100,10 @@ def _is_bool(value: object) -> bool:
     return isinstance(value, bool)
 
 
+def _is_optional_str(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
 _SERVICE_NAMES = ", ".join(sorted(_SERVICES))
 
 
@@ -128,6 +132,10 @@ class Config:
         default_factory=dict, metadata=_rule(_is_str_map, "an object of string -> string"))
     # The first-launch explanation was shown.
     welcomed: bool = field(default=False, metadata=_rule(_is_bool, "true or false"))
+    # Which Maton key the connections and workspaces above were found with: a short hash of
+    # it (never the key). Another key is another Maton account (control/accounts.py: claim).
+    account: str | None = field(default=None, metadata=_rule(_is_optional_str,
+                                                             "null or a string"))
 
     # Not settings. `problem`: why the file could not be used, in one sentence for the user.
     problem: str | None = field(default=None, init=False, compare=False)

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 TIMEOUT = 10.0  # a command waits at most this long for the running app
+MAX_LINE = 1 << 20  # a request is a short JSON line; anything longer is refused
 
 
 def address() -> str:

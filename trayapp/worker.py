@@ -101,6 +101,11 @@ class Worker(QObject, Generic[B]):
         self._submit.emit(request_id, fn)
         return request_id
 
+    def run(self, fn: Callable[[], Any], done: Done | None = None, failed: Failed | None = None,
+            kind: str | None = None) -> int:
+        """Like `call`, for work that does not need the backend as its argument."""
+        return self.call(lambda _backend: fn(), done, failed, kind)
+
     @property
     def worker_thread(self) -> QThread:
         return self._thread

@@ -15,7 +15,7 @@ from trayapp.config import Config
 from trayapp.control import accounts, actions, oneshot
 from trayapp.control.accounts import SignIns, SignInState
 from trayapp.control.actions import Request, Show, Then, UsageError
-from trayapp.control.backend import Backend, switch_key
+from trayapp.control.backend import Backend
 from trayapp.core import errors as e
 from trayapp.core.models import Connection, ConnectionStatus, EntryDraft, Service
 from trayapp.sync.account import Account
@@ -257,10 +257,27 @@ def test_a_backend_with_a_bad_gateway_address_says_which_variable(monkeypatch, t
 
 def test_another_key_forgets_the_old_accounts_settings():
     config = Config(service="clockify", connections={"clockify": "c"}, workspaces={"clockify": "w"})
-    assert not switch_key(config, "same", "same", demo=False)
+    assert not accounts.claim(config, "key-a")  # settings from before keys were recorded
+    assert config.connections and config.account == accounts.fingerprint("key-a")
+    assert "key-a" not in config.account
+    assert not accounts.claim(config, "key-a")
     assert config.connections
-    assert switch_key(config, "old", "new", demo=False)
+    assert accounts.claim(config, "key-b")
     assert not config.connections and not config.workspaces and config.service is None
+
+
+def test_a_backend_for_another_key_starts_clean(emulator, tmp_path, monkeypatch):
+    """Removing the key, trying the demo, then saving another key: the first account's
+    connections and workspace must not be used with the second."""
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    config = Config(connections={"toggl-track": "old-conn"}, workspaces={"toggl-track": "9"},
+                    account=accounts.fingerprint("key-a"))
+    backend = Backend(config, TEST_KEY, demo=False, path=tmp_path / "s.sqlite3")
+    try:
+        assert backend.needs_discovery and not config.workspaces
+        assert Config.load().account == accounts.fingerprint(TEST_KEY)
+    finally:
+        backend.close()
 
 
 def test_control_never_imports_qt():

@@ -309,3 +309,27 @@ def test_the_icon_does_not_wait_for_the_http_stack():
             "loaded = [m for m in ('httpx', 'ssl', 'sqlite3') if m in sys.modules]; "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_quitting_after_the_crash_dialog_is_clean():
+    """The dialog once made quitting crash (exit 139): Qt deleted it twice."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from PySide6.QtCore import QTimer\n"
+            "from PySide6.QtWidgets import QApplication\n"
+            "app = QApplication(sys.argv)\n"
+            "from trayapp.ui import crash\n"
+            "crash.install_excepthook()\n"
+            "def boom():\n"
+            "    raise RuntimeError('a bug')\n"
+            "QTimer.singleShot(0, boom)\n"
+            "QTimer.singleShot(500, lambda: crash.shown() is not None and app.quit())\n"
+            "QTimer.singleShot(5000, lambda: sys.exit(3))\n"
+            "app.exec()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "uncaught exception" in done.stderr

@@ -42,10 +42,11 @@ FULL = {
     "left_click": "menu",
     "hotkeys": {"toggle": "Ctrl+Alt+T"},
     "welcomed": True,
+    "account": "0123456789abcdef",
 }
 
 DEFAULTS = {"service": None, "connections": {}, "workspaces": {}, "left_click": "toggle",
-            "hotkeys": {}, "welcomed": False}
+            "hotkeys": {}, "welcomed": False, "account": None}
 
 
 def test_defaults_when_missing(path):
@@ -97,6 +98,7 @@ def test_assigned_values_are_saved(path):
     ("hotkeys", {"toggle": None}),
     ("welcomed", "yes"),
     ("welcomed", 1),
+    ("account", 5),
 ])
 def test_an_invalid_setting_falls_back_alone(path, caplog, name, bad):
     write(path, {**FULL, name: bad, "version": CURRENT_VERSION})

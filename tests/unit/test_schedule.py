@@ -48,9 +48,9 @@ def test_low_quota_slows_down():
 
 def test_menu_rechecks_only_when_stale():
     policy = SyncPolicy()
-    assert policy.on_menu(None, NOW) is False
-    assert policy.on_menu(replace(OK, last_sync=None), NOW)
-    assert not policy.on_menu(OK, NOW + timedelta(minutes=1))
-    assert policy.on_menu(OK, NOW + timedelta(minutes=6))
-    assert not policy.on_menu(replace(OK, paused_until=NOW + timedelta(hours=1)),
+    assert policy.worth_a_look(None, NOW) is False
+    assert policy.worth_a_look(replace(OK, last_sync=None), NOW)
+    assert not policy.worth_a_look(OK, NOW + timedelta(minutes=1))
+    assert policy.worth_a_look(OK, NOW + timedelta(minutes=6))
+    assert not policy.worth_a_look(replace(OK, paused_until=NOW + timedelta(hours=1)),
                               NOW + timedelta(minutes=6))

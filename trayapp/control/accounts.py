@@ -11,6 +11,7 @@ on the GUI thread, which owns the settings.
 from __future__ import annotations
 
 import enum
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -82,6 +83,27 @@ def choose_service(config: Config, wanted: str | Service | None = None,
 
 
 # -- the key ------------------------------------------------------------------------------------
+
+def fingerprint(key: str) -> str:
+    """A short hash that tells keys apart; the key cannot be read back from it."""
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:16]
+
+
+def claim(config: Config, key: str) -> bool:
+    """The settings' connections and workspaces belong to one Maton account: the key's. For
+    another key they are forgotten (Maton is asked again) and True is returned: the cache of
+    the old account must go too. Settings from before this was recorded are taken as the
+    key's own."""
+    mine = fingerprint(key)
+    if config.account in (None, mine):
+        config.account = mine
+        return False
+    config.account = mine
+    config.connections.clear()
+    config.workspaces.clear()
+    config.service = None
+    return True
+
 
 class KeySource(enum.Enum):
     ENVIRONMENT = "environment"  # MATON_API_KEY: read-only here

@@ -2,13 +2,15 @@
 or the demo (the built-in emulator on loopback, with sample data and a store of its own).
 
 Building a Backend opens the store and, for the demo, starts the emulator; it sends nothing.
-A new key, removing the key, or leaving the demo means a new Backend (`switch_key` says what
-changes in the settings). Qt-free: the app and the one-shot command line both use it.
+A new key, removing the key, or leaving the demo means a new Backend; one for another Maton
+account than the settings were made with forgets that account's connections and cache.
+Qt-free: the app and the one-shot command line both use it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +18,9 @@ from .. import logs
 from .. import secrets as keystore
 from ..config import Config, gateway_url
 from ..core import errors as e
-from ..core.models import Service, Workspace
+from ..core.models import Connection, Service, Workspace
 from ..paths import store_path
-from .accounts import ENV_HINT
+from .accounts import ENV_HINT, adopt, claim
 
 if TYPE_CHECKING:
     from ..api.connections import Connections
@@ -66,6 +68,9 @@ class Backend:
         else:
             base_url = checked_gateway_url()
             path = path or store_path()
+            if key is not None and claim(config, key):  # another Maton account than before
+                forget_cache = True
+                save_quietly(config)
             connections = dict(config.connections)
             workspaces = dict(config.workspaces)
         self.key = key
@@ -94,10 +99,23 @@ class Backend:
         """The service's workspaces (asks the service once)."""
         return self.account.session(service).tracker.workspaces()
 
-    def adopt_connections(self, account: Account) -> None:
-        """Use the connections recorded in the settings (on the thread that owns `account`)."""
+    def adopt(self, connections: Sequence[Connection]) -> None:
+        """Maton's connections, as just listed: record the one each service uses (the one
+        rule, accounts.adopt) and use them. On the thread that owns the settings."""
+        adopt(self.config, connections)
+        self.use_recorded_connections()
+
+    def use_recorded_connections(self) -> None:
+        """Sessions made from now on send the connections the settings record."""
         for service in Service:
-            account.use_connection(service, self.config.connections.get(service.value))
+            self.account.use_connection(service, self.config.connections.get(service.value))
+
+    def use_chosen_workspaces(self) -> dict[Service, str | None]:
+        """The workspaces the settings choose, where they differ from the ones in use; the
+        caller switches them on its network thread (each switch drops that cache)."""
+        in_use = self.account.workspace_ids
+        return {s: self.config.workspaces.get(s.value) for s in self.services
+                if self.config.workspaces.get(s.value) != in_use.get(s.value)}
 
     def abort(self) -> None:
         """Abort a request in flight (it may wait up to its time-out): its action stays in
@@ -114,12 +132,9 @@ class Backend:
             self.server = None
 
 
-def switch_key(config: Config, old_key: str | None, new_key: str | None, demo: bool) -> bool:
-    """A key was saved: True when it belongs to another Maton account (its connections must be
-    found again, and the cache of the old one is dropped; unsent actions stay queued)."""
-    other = new_key != old_key
-    if other and not demo:
-        config.connections.clear()
-        config.workspaces.clear()
-        config.service = None
-    return other
+def save_quietly(config: Config) -> None:
+    """Save the settings; a failure is logged (the app keeps them in memory)."""
+    try:
+        config.save()
+    except OSError as exc:
+        log.warning("settings not saved: %s", exc)

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..core import errors as e
-from .accounts import adopt
 from .actions import EXIT_USAGE, Plan, Request, Show, Then, finish, outcome, plan, refusal
-from .backend import Backend, read_key
+from .backend import Backend, read_key, save_quietly
 
 if TYPE_CHECKING:
     from ..sync.account import Account
@@ -55,12 +54,8 @@ def discover(backend: Backend) -> None:
     except e.TrackerError as exc:
         log.info("connections not checked: %s", exc.message)
         return
-    adopt(backend.config, connections)
-    try:
-        backend.config.save()
-    except OSError as exc:
-        log.warning("settings not saved: %s", exc)
-    backend.adopt_connections(backend.account)
+    backend.adopt(connections)
+    save_quietly(backend.config)
 
 
 def execute(step: Plan, account: Account, demo: bool = False) -> dict[str, Any]:

@@ -61,28 +61,48 @@ class InstanceServer(QObject):
 
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
-            conn = self.server.nextPendingConnection()
-            buffer = bytearray()
+            _Client(self.server.nextPendingConnection(), self.request)
 
-            def read(conn: QLocalSocket = conn, buffer: bytearray = buffer) -> None:
-                buffer.extend(conn.readAll().data())
-                if not buffer.endswith(b"\n"):
-                    return
-                try:
-                    message = ipc.decode(bytes(buffer))
-                except ValueError:
-                    self._answer(conn, {"ok": False, "message": "malformed request"})
-                    return
-                buffer.clear()
-                self.request.emit(message, lambda answer, c=conn: self._answer(c, answer))
 
-            conn.readyRead.connect(read)
-            conn.disconnected.connect(conn.deleteLater)
+class _Client:
+    """One command line's connection: one request line in, one answer out. Any program of
+    this user can connect, so the line is bounded and checked, and the answer is written
+    only while the other side still listens (a command line may give up, or be Ctrl+C'd)."""
 
-    @staticmethod
-    def _answer(conn: QLocalSocket, answer: dict[str, Any]) -> None:
-        if conn.state() != QLocalSocket.LocalSocketState.ConnectedState:
+    def __init__(self, conn: QLocalSocket, request: Any) -> None:
+        self.conn = conn
+        self.open = True
+        self.buffer = bytearray()
+        self._request = request
+        conn.readyRead.connect(self._read)
+        conn.disconnected.connect(self._gone)
+        _CLIENTS.add(self)
+
+    def _read(self) -> None:
+        self.buffer.extend(self.conn.readAll().data())
+        if len(self.buffer) > ipc.MAX_LINE:
+            self.answer({"ok": False, "exit": 2, "error": "The request is too long."})
+        elif self.buffer.endswith(b"\n"):
+            line, self.buffer = bytes(self.buffer), bytearray()
+            try:
+                message = ipc.decode(line)
+            except ValueError:
+                self.answer({"ok": False, "exit": 2, "error": "The request is not JSON."})
+                return
+            self._request.emit(message, self.answer)
+
+    def answer(self, answer: dict[str, Any]) -> None:
+        if not self.open:
             return  # the command line gave up waiting
-        conn.write(ipc.encode(answer))
-        conn.flush()
-        conn.disconnectFromServer()
+        self.open = False
+        self.conn.write(ipc.encode(answer))
+        self.conn.flush()
+        self.conn.disconnectFromServer()
+
+    def _gone(self) -> None:
+        self.open = False
+        self.conn.deleteLater()
+        _CLIENTS.discard(self)
+
+
+_CLIENTS: set[_Client] = set()  # alive while connected

@@ -109,9 +109,13 @@ class Account:
         with self._sessions_lock:
             self._sessions.pop(service, None)
 
-    def use_workspace(self, service: Service, workspace_id: str) -> None:
-        """Track in another workspace: forget the cache of the old one, keep the outbox."""
-        self.workspace_ids[service.value] = workspace_id
+    def use_workspace(self, service: Service, workspace_id: str | None) -> None:
+        """Track in another workspace (None: the account's default): forget the cache of the
+        old one, keep the outbox."""
+        if workspace_id:
+            self.workspace_ids[service.value] = workspace_id
+        else:
+            self.workspace_ids.pop(service.value, None)
         with self._sessions_lock:
             self._sessions.pop(service, None)
         self._forget(service, workspace_id)

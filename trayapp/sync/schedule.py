@@ -22,8 +22,9 @@ class SyncPolicy:
     menu_fresh: timedelta = MENU_FRESH
     backoff: timedelta = FIRST_BACKOFF
 
-    def on_menu(self, snapshot: Snapshot | None, now: datetime) -> bool:
-        """Should opening the menu trigger a sync?"""
+    def worth_a_look(self, snapshot: Snapshot | None, now: datetime) -> bool:
+        """The user looks (opens the menu, asks the running app something): is what we know
+        old enough to ask the server first?"""
         if snapshot is None or snapshot.paused_until:
             return False
         if snapshot.error is not None and snapshot.error.needs_user:

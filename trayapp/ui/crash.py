@@ -48,7 +48,7 @@ def install_excepthook() -> None:
 
 def shown() -> QMessageBox | None:
     """The dialog on screen, if any."""
-    return _dialogs[0] if _dialogs else None
+    return next((box for box in _dialogs if box.isVisible()), None)
 
 
 def show(kind: type[BaseException], error: BaseException) -> QMessageBox:
@@ -58,7 +58,11 @@ def show(kind: type[BaseException], error: BaseException) -> QMessageBox:
     box.setInformativeText(f"The details are in the log file:\n{log_path()}\n\nPlease attach "
                            "it when you report the problem.")
     box.setDetailedText(f"{kind.__name__}: {error}"[:2000])
-    box.finished.connect(lambda _: _dialogs.clear())
+    # Kept (not dropped when it closes: dropping the last reference while Qt tears the window
+    # down at quit deletes it twice) and released before the application goes.
     _dialogs.append(box)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(_dialogs.clear)
     box.show()
     return box

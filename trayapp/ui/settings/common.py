@@ -22,7 +22,7 @@ Failed = Callable[[e.TrackerError], None]
 #: run(fn, done, failed, kind): call fn() off the GUI thread (it may wait on the network);
 #: done(result) or failed(error) come back on the GUI thread. A newer call of the same kind
 #: makes an older one's answer stale.
-Runner = Callable[[Callable[[], Any], Done, Failed, str], None]
+Runner = Callable[[Callable[[], Any], Done, Failed, str], object]
 Opener = Callable[[str], bool]
 Confirm = Callable[[QWidget, str, str], bool]
 
