@@ -1,5 +1,5 @@
-"""The composition root: builds the backend, the two workers, the tray, the windows and the
-hotkeys, and wires them. The rules live in control/; this file only connects them.
+"""The composition root: builds the backend at work (runtime.py), the tray, the windows, the
+settings and the hotkeys, and wires them. The rules live in control/; this file connects them.
 
 Every request (a click, a hotkey, a window, the command socket) takes one path: `dispatch` ->
 control's plan -> the `local` worker applies it to the store (milliseconds, on disk before
@@ -25,13 +25,13 @@ from .control.display import tray_state, with_problem
 from .control.notices import Notice, Notices
 from .core import errors as e
 from .core.durations import utcnow
-from .core.models import Connection, Service
-from .sync.schedule import SyncPolicy
+from .core.models import Connection, Service, Task
+from .runtime import Runtime
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
 from .ui.tray import Tray, when_shown
 from .ui.windows import Windows
-from .worker import Done, Failed, Worker
+from .worker import Done, Failed
 
 if TYPE_CHECKING:
     from .platform.hotkeys.shortcuts import Shortcuts
@@ -56,26 +56,19 @@ class TrayApp(QObject):
         self.qapp = qapp
         self.initial = initial  # the command this process was started with, if any
         self.config = Config.load()
-        self.backend: Backend | None = None
+        self.runtime: Runtime | None = None  # the backend at work (None: it could not start)
         self.backend_error: e.TrackerError | None = None
-        self.local: Worker[Account] | None = None  # store-only work: actions, snapshots
-        self.net: Worker[Account] | None = None  # every request
         self.snapshots: dict[Service, Snapshot] = {}
         # A problem outside any sync (a key Maton refused while looking for connections):
         # shown on every snapshot until a sync works or the key changes.
         self.problem: e.TrackerError | None = None
         self.notices = Notices()
-        self.policy = SyncPolicy()
         self.reply_within_ms = REPLY_WITHIN_MS
-        self._syncing = False
         self.instance: InstanceServer | None = None
         self.hotkeys: Shortcuts | None = None
         self.settings_window: SettingsWindow | None = None
         self.is_booted = False
         self._demo_asked = demo
-        self.refresh_timer = QTimer(self)
-        self.refresh_timer.setSingleShot(True)
-        self.refresh_timer.timeout.connect(lambda: self.sync(catalog=False))
         self.tray = Tray(self, left_click=self.config.left_click)
         self.windows = Windows(self)
         self._wire()
@@ -84,6 +77,10 @@ class TrayApp(QObject):
         when_shown(self.tray.icon, lambda: self._boot(demo))
 
     # -- state ----------------------------------------------------------------------------------
+    @property
+    def backend(self) -> Backend | None:
+        return self.runtime.backend if self.runtime is not None else None
+
     @property
     def demo(self) -> bool:
         return self.backend.demo if self.backend is not None else self._demo_asked
@@ -114,89 +111,71 @@ class TrayApp(QObject):
             self.quit()
             return
         self.instance.request.connect(self.handle_request)
-        logs.to_file()
-        key, problem = (None, None) if demo else read_key()
-        self.start_backend(key, demo=demo or key is None)
-        self.hotkeys = Shortcuts.for_this_desktop(self.config.hotkeys, self)
-        self.hotkeys.activated.connect(lambda action: self.dispatch(Request(action)))
-        self.hotkeys.errors_changed.connect(self.hotkeys_bound)
-        self.hotkeys.bind()
-        if self.config.problem:
-            self.notify(Notice("Settings reset", self.config.problem))
-        if self.demo and not demo:
-            # First launch without a key: explain, offer the demo that is already running.
-            self.show_settings(first_launch=True, problem=problem)
-        self.is_booted = True
-        self.booted.emit()
+        try:
+            logs.to_file()
+            key, problem = (None, None) if demo else read_key()
+            self.start_backend(key, demo=demo or key is None)
+            self.hotkeys = Shortcuts.for_this_desktop(self.config.hotkeys, self)
+            self.hotkeys.activated.connect(lambda action: self.dispatch(Request(action)))
+            self.hotkeys.errors_changed.connect(self.hotkeys_bound)
+            self.hotkeys.bind()
+            if self.config.problem:
+                self.notify(Notice("Settings reset", self.config.problem))
+            if self.demo and not demo:
+                # First launch without a key: explain, offer the demo that is already running.
+                self.show_settings(first_launch=True, problem=problem)
+        finally:  # whatever failed is shown; commands waiting for the boot get their answer
+            self.is_booted = True
+            self.booted.emit()
 
     def start_backend(self, key: str | None, *, demo: bool) -> None:
+        self.notices, self.problem = Notices(), None  # what was told was about another store
         try:
-            self.backend = Backend(self.config, key, demo=demo)
+            backend = Backend(self.config, key, demo=demo)
         except e.TrackerError as exc:  # e.g. a gateway address that is not allowed
-            self.backend, self.backend_error = None, exc
+            self.backend_error = exc
             self.failed(exc)
             return
         self.backend_error = None
-        account = self.backend.account
-        self.local = Worker(lambda: account, self, "trayapp-local", owns_backend=False)
-        self.net = Worker(lambda: account, self, "trayapp-net", owns_backend=False)
+        self.runtime = Runtime(backend, self, current=lambda: self.service, show=self.show,
+                               synced=self.synced, failed=self.failed)
         self.tray.demo = demo
         for service in self.services or [self.service]:  # instant, local
-            self.call(partial(local_snapshot, service=service))
-        if self.backend.needs_discovery:
-            self.discover_connections()
+            self.runtime.snapshot(service)
+        if backend.needs_discovery:
+            self.runtime.discover(self.discovered)
         else:
-            self.sync()
+            self.runtime.sync()
 
     def restart_backend(self, key: str | None, *, demo: bool) -> None:
         reopen = self.settings_window is not None and self.settings_window.isVisible()
-        self._stop_backend()
         if self.settings_window is not None:  # it renders the old backend's accounts
             self.settings_window.close()
             self.settings_window.deleteLater()
             self.settings_window = None
+        self._stop_backend()
         self.start_backend(key, demo=demo)
         if reopen:
             self.show_settings()
 
     def _stop_backend(self) -> None:
-        self.refresh_timer.stop()
-        if self.backend is not None:
-            self.backend.abort()  # a request in flight: its action stays in the outbox
-        for worker in (self.local, self.net):
-            if worker is not None and worker.shutdown():
-                worker.deleteLater()
-        self.local = self.net = None
-        if self.backend is not None:
-            self.backend.close()
-            self.backend = None
+        if self.runtime is not None:
+            self.runtime.stop()
+            self.runtime = None
         self.snapshots.clear()
-        self.problem = None
-        self._syncing = False
 
-    def discover_connections(self) -> None:
-        """First run with a key: which services are connected? (Maton, not Toggl's quota.)"""
-        backend = self.backend
-        if backend is None or backend.demo or not backend.needs_discovery:
-            return
-
-        def found(connections: list[Connection]) -> None:
-            if self.backend is not backend:
-                return  # restarted meanwhile
-            backend.adopt(connections)
-            self.save_config()
-            if not self.services:
-                self.failed(e.NoConnection("No Toggl Track or Clockify account is connected."))
-                self.show_settings()
-                return
+    def discovered(self, connections: list[Connection]) -> None:
+        """First run with a key: the services connected in Maton (not Toggl's quota)."""
+        if self.backend is None or self.demo:
+            return  # restarted meanwhile
+        self.backend.adopt(connections)
+        self.save_config()
+        self.config_changed.emit()
+        if not self.services:
+            self.failed(e.NoConnection("No Toggl Track or Clockify account is connected."))
+            self.show_settings()
+        else:
             self.sync(catalog=True)
-
-        def failed(error: e.TrackerError) -> None:
-            self.failed(error)
-            if error.transient:  # offline at start: look again later
-                QTimer.singleShot(60_000, self.discover_connections)
-
-        self.net_call(lambda a: a.connections.list(), found, failed, kind="connections")
 
     def connections_changed(self) -> None:
         """The settings record other connections: sessions use them from now on."""
@@ -204,18 +183,17 @@ class TrayApp(QObject):
             self.backend.use_recorded_connections()
             self.sync(catalog=True)
 
-    # -- workers ----------------------------------------------------------------------------------
-    def call(self, fn: Callable[[Account], Any], done: Done | None = None,
-             kind: str | None = None) -> None:
-        """Local work (the store only): never waits behind a request. (Snapshots carry a
-        version: `show` keeps the newest, whichever thread made it.)"""
-        if self.local is not None:
-            self.local.call(fn, done or self.show, self.failed, kind=kind)
+    def sync(self, catalog: bool | None = None) -> None:
+        if self.runtime is not None:
+            self.runtime.sync(catalog)
 
-    def net_call(self, fn: Callable[[Account], Any], done: Done | None = None,
-                 failed: Failed | None = None, kind: str | None = "net") -> None:
-        if self.net is not None:
-            self.net.call(fn, done or self.show, failed or self.failed, kind=kind)
+    def synced(self, snapshot: Snapshot) -> None:
+        """A sync's result (background, Sync now, or before a command)."""
+        if snapshot.error is None:
+            self.problem = None  # the key and the connection work
+        self.show(snapshot)
+        if self.runtime is not None:
+            self.runtime.schedule(snapshot)
 
     # -- requests: one path for clicks, hotkeys, windows and the command socket --------------------
     def handle_request(self, message: dict[str, Any], reply: Reply) -> None:
@@ -275,8 +253,8 @@ class TrayApp(QObject):
                 answer(before, after)
                 return
             self.show(after)  # on disk: shown now, sent next
-            self.net_call(lambda a: finish(a.session(service), step.then),
-                          partial(answer, before), refused, kind=None)
+            runtime.net_call(lambda a: finish(a.session(service), step.then),
+                             partial(answer, before), refused)
             # A slow or busy network must not keep the command line waiting: say it is saved.
             QTimer.singleShot(self.reply_within_ms, partial(answer, before, after, True))
 
@@ -287,17 +265,18 @@ class TrayApp(QObject):
         def act(_: object = None) -> None:
             if step.predict is not None and known is not None and service is self.service:
                 self.tray.set_snapshot(step.predict(known), self.services)
-            assert self.local is not None
-            self.local.call(apply, applied, refused, kind=None)
+            runtime.local.call(apply, applied, refused)
 
+        assert self.runtime is not None  # plans are made only with a backend
+        runtime = self.runtime
         if step.refresh_if is not None and (known is None or (
-                step.refresh_if(known) and self.policy.worth_a_look(known, utcnow()))):
+                step.refresh_if(known) and runtime.policy.worth_a_look(known, utcnow()))):
             # What this app knows may be old (say, a timer started on the web): look first.
             def looked(snapshot: Snapshot) -> None:
                 self.synced(snapshot)
                 act()
 
-            self.net_call(lambda a: a.session(service).sync(), looked, refused, kind=None)
+            runtime.net_call(lambda a: a.session(service).sync(), looked, refused)
         else:
             act()
 
@@ -307,9 +286,9 @@ class TrayApp(QObject):
             self.show_settings()
         elif window == "menu" or snapshot is None:
             self.tray.popup_menu()
-        else:
-            self.windows.show(window, snapshot, lambda pid, done: self.net_call(
-                lambda a: a.session(service).tasks(pid), done, kind=None))
+        elif self.runtime is not None:
+            self.windows.show(window, snapshot, partial(self.runtime.net_call, partial(
+                tasks_of, service=service)))
 
     # -- results ----------------------------------------------------------------------------------
     def show(self, snapshot: Snapshot | None) -> None:
@@ -330,6 +309,8 @@ class TrayApp(QObject):
 
     def failed(self, error: e.TrackerError) -> None:
         log.warning("%s: %s", error.title, error.message)
+        if isinstance(error, e.Interrupted):
+            return  # the user restarted it (a new key); there is nothing to tell
         self.notify(self.notices.after_failure(error))
         if error.needs_user:  # a state, not a passing failure: shown until solved
             self.problem = error
@@ -338,47 +319,17 @@ class TrayApp(QObject):
     def notify(self, notice: Notice) -> None:
         self.tray.icon.showMessage(notice.title, notice.text)
 
-    def sync(self, catalog: bool | None = None) -> None:
-        if self._syncing or self.net is None:
-            return
-        self._syncing = True
-        service = self.service
-
-        def synced(snapshot: Snapshot) -> None:
-            self._syncing = False
-            self.synced(snapshot)
-
-        def failed(error: e.TrackerError) -> None:
-            self._syncing = False
-            self.failed(error)
-
-        self.net_call(lambda a: a.session(service).sync(catalog), synced, failed, kind="sync")
-
-    def synced(self, snapshot: Snapshot) -> None:
-        """A sync's result (background, Sync now, or before a command)."""
-        if snapshot.error is None:
-            self.problem = None  # the key and the connection work
-        self.show(snapshot)
-        self.schedule(snapshot)
-
-    def schedule(self, snapshot: Snapshot) -> None:
-        """The next automatic sync (see SyncPolicy): none while only the user can help."""
-        delay = self.policy.next_delay(snapshot, utcnow())
-        if delay is None:
-            self.refresh_timer.stop()
-            return
-        self.refresh_timer.start(max(1000, int(delay.total_seconds() * 1000)))
-
     def menu_opening(self) -> None:
-        if self.policy.worth_a_look(self.tray.snapshot, utcnow()):  # as shown, problem included
-            self.sync()
+        if self.runtime is not None:
+            self.runtime.looked_at(self.tray.snapshot)  # as shown, problem included
 
-    def choose_service(self, service: Service) -> None:
+    def track_on(self, service: Service) -> None:
         if self.config.service != service.value:
             self.config.service = service.value
             self.save_config()
             self.config_changed.emit()
-        self.call(partial(local_snapshot, service=service))
+        if self.runtime is not None:
+            self.runtime.snapshot(service)
         self.render()
         self.sync()
 
@@ -409,7 +360,7 @@ class TrayApp(QObject):
         from .ui.settings import SettingsWindow
 
         backend, error = self.backend, self.backend_error or e.TrackerError("Not ready.")
-        run = self.net.run if self.net is not None else partial(unavailable, error)
+        run = self.runtime.net.run if self.runtime is not None else partial(unavailable, error)
         window = SettingsWindow(
             self.config, run, connections=lambda: live(backend).connections(),
             workspaces=lambda s: live(backend).workspaces(s), services=lambda: self.services,
@@ -447,9 +398,9 @@ class TrayApp(QObject):
             for service, workspace_id in moved.items():
                 account.use_workspace(service, workspace_id)
 
-        if moved:
-            self.net_call(use, kind=None)
-        self.choose_service(self.service)
+        if moved and self.runtime is not None:
+            self.runtime.net_call(use)
+        self.track_on(self.service)
 
     # -- quitting ---------------------------------------------------------------------------------
     def quit(self) -> None:
@@ -458,7 +409,6 @@ class TrayApp(QObject):
 
     def shutdown(self) -> None:
         """Release everything (threads, sockets, grabs, the demo server); safe to repeat."""
-        self.refresh_timer.stop()
         if self.hotkeys is not None:
             self.hotkeys.close()
             self.hotkeys = None
@@ -466,10 +416,10 @@ class TrayApp(QObject):
             self.instance.close()
             self.instance = None
         self.tray.icon.hide()
-        self._stop_backend()
-        if self.settings_window is not None:
+        if self.settings_window is not None:  # first: it may still ask the backend something
             self.settings_window.close()
         self.windows.close_all()
+        self._stop_backend()
 
     # -- wiring -----------------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -478,7 +428,7 @@ class TrayApp(QObject):
         self.windows.requested.connect(self.dispatch)
         t.settings_requested.connect(self.show_settings)
         t.open_web_requested.connect(lambda: open_url(self.service.web_url))
-        t.service_chosen.connect(self.choose_service)
+        t.service_chosen.connect(self.track_on)
         t.quit_requested.connect(self.quit)
         t.menu_opening.connect(self.menu_opening)
 
@@ -493,6 +443,6 @@ def live(backend: Backend | None) -> Backend:
     return backend
 
 
-def local_snapshot(account: Account, service: Service) -> Snapshot:
-    return account.session(service).snapshot()
+def tasks_of(account: Account, service: Service, project_id: str) -> list[Task]:
+    return account.session(service).tasks(project_id)
 

@@ -52,6 +52,7 @@ def to_file() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2,
                                                        encoding="utf-8")
+        path.chmod(0o600)  # what was tracked, and when: this user's only
     except OSError:
         return  # no writable data dir: stderr only
     _add(logging.getLogger(), handler)

@@ -137,7 +137,10 @@ class Worker(QObject, Generic[B]):
         since every action is on disk before it is sent (see sync/session.py)."""
         if not self._thread.isRunning():
             return True
-        self._callbacks.clear()
+        pending, self._callbacks = list(self._callbacks.values()), {}
+        for _kind, _done, failed in pending:  # whoever waits for an answer gets one
+            if failed is not None:
+                failed(e.Interrupted())
         self._close.emit()
         self._thread.quit()
         if self._thread.wait(timeout_ms):

@@ -154,3 +154,12 @@ def test_a_command_handed_over_is_never_done_twice(home, emulator):
         server.close()
     assert out.returncode == 1 and "stopped before it answered" in out.stderr
     assert not [x for x in emulator.toggl.entries if x["description"] == "Handed over"]
+
+
+def test_unusable_local_data_is_one_clear_line(home, emulator):
+    data = home / "data"
+    data.rmdir()
+    data.write_text("a file where the data folder should be")
+    out = cli(home, emulator.base_url, "status")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("trayapp: Local data unusable") and out.stderr.count("\n") == 1

@@ -210,3 +210,20 @@ def test_folding_into_an_unsent_start_is_store_methods():
     assert (item.action, item.error, item.error_title, item.attempts) == ("create", None,
                                                                          None, 0)
     store.close()
+
+
+def test_a_place_that_cannot_hold_the_store_is_a_clear_error(tmp_path):
+    with pytest.raises(e.LocalDataError) as info:
+        Store(tmp_path)  # a folder where the file should be
+    assert str(tmp_path) in info.value.message and "writable" in info.value.text
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(e.LocalDataError):
+        Store(blocker / "trayapp.sqlite3")
+
+
+def test_the_store_is_private_to_its_user(tmp_path):
+    path = tmp_path / "data" / "trayapp.sqlite3"
+    Store(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700

@@ -21,7 +21,8 @@
     ├── MalformedResponse           the body is not what the API documents
     ├── KeyringUnavailable          the OS keyring is missing or locked
     ├── LocalDataError              the local store is not a database, or too new
-    └── SetupError                  a setting or environment variable that cannot be used
+    ├── SetupError                  a setting or environment variable that cannot be used
+    └── Interrupted                 trayapp stopped that work (a restart, quitting)
 
 Messages never contain the API key: they are built from fixed text and service error bodies only.
 """
@@ -229,6 +230,14 @@ class LocalDataError(TrackerError):
         return error
 
     @classmethod
+    def unusable(cls, path: str, reason: str) -> LocalDataError:
+        """The file or its folder cannot be used right now (read-only, full disk...)."""
+        error = cls(f"{path} cannot be used: {reason}.")
+        error.hint = ("Check that this folder is yours and writable and that the disk is not "
+                      "full; nothing queued in it is lost.")
+        return error
+
+    @classmethod
     def unreadable(cls, path: str, reason: str) -> LocalDataError:
         return cls(f"{path} is damaged or is not a trayapp database ({reason}).")
 
@@ -239,3 +248,14 @@ class SetupError(TrackerError):
     title = "Setup problem"
     needs_user = True
     hint = "Correct it and start trayapp again."
+
+
+class Interrupted(TrackerError):
+    """trayapp stopped work it had started (a new key, quitting). Whatever reached the disk is
+    kept and sent later; nothing is done twice."""
+
+    title = "Interrupted"
+    hint = "Check with `trayapp status`."
+
+    def default_message(self) -> str:
+        return "trayapp restarted before this was finished."

@@ -3,8 +3,10 @@ so a kill -9 at any moment leaves either the old or the new state, never half of
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import sqlite3
 import sys
 import threading
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..core.durations import format_timestamp, parse_timestamp
+from ..core.errors import LocalDataError
 from ..core.models import Client, Project, Tag, Task, TimeEntry
 from .schema import open_store
 
@@ -62,10 +65,25 @@ def _entry_from(row: sqlite3.Row) -> TimeEntry:
     )
 
 
+@contextmanager
+def _as_local_error(path: str | None) -> Iterator[None]:
+    """The file cannot be used as it is now (read-only, disk full, locked too long, damaged):
+    a LocalDataError that says so, never a bare sqlite3 error. (A broken constraint is a bug,
+    and stays one.)"""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+            raise LocalDataError.unusable(path or ":memory:", str(exc)) from None
+        raise
+    except OSError as exc:
+        raise LocalDataError.unusable(path or ":memory:", exc.strerror or str(exc)) from None
+
+
 def _locked(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
-        with self._lock:
+        with self._lock, _as_local_error(self.path):
             return method(self, *args, **kwargs)
 
     return wrapper
@@ -78,9 +96,10 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path: str | None = None if str(path) == ":memory:" else str(path)
-        if self.path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = open_store(str(path))  # LocalDataError: unusable, and left untouched
+        with _as_local_error(self.path):
+            if self.path is not None:
+                _private_file(Path(path))  # time entries are nobody else's business
+            self._db = open_store(str(path))  # LocalDataError: unusable, and left untouched
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -95,7 +114,9 @@ class Store:
         if self.path is None:
             yield True
             return
-        with open(f"{self.path}.send-lock", "a+b") as handle:
+        with _as_local_error(self.path):
+            handle = open(f"{self.path}.send-lock", "a+b")  # noqa: SIM115 (closed below)
+        with handle:
             if not _try_lock(handle):
                 yield False
                 return
@@ -112,12 +133,13 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, _as_local_error(self.path):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # sqlite may have ended it already
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
@@ -365,3 +387,10 @@ def _unlock(handle: Any) -> None:
         import fcntl
 
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _private_file(path: Path) -> None:
+    """The folder and the file readable by this user only (made so when new)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
