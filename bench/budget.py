@@ -86,7 +86,7 @@ def day(service: Service) -> dict:
                 actions["switch"] += 1
             elif kind == "menu":
                 actions["menu open"] += 1
-                if policy.on_menu(session.snapshot(), clock.now):
+                if policy.worth_a_look(session.snapshot(), clock.now):
                     snapshot = spend("menu open", session.sync)
                     # As in the app: any sync restarts the idle timer.
                     next_sync = clock.now + policy.next_delay(snapshot, clock.now)

@@ -126,6 +126,22 @@ def test_sign_in_rides_out_a_network_blip(sign_ins, emulator):
     assert not flow.poll(blip).unreachable
 
 
+def test_a_busy_maton_is_ridden_out_too(sign_ins, emulator):
+    flow, _clock = sign_ins
+    started = flow.begin(Service.TOGGL)
+    emulator.add_fault("html5xx", status=502, path=f"/connections/{started.connection_id}",
+                       times=4)
+    assert flow.poll(started).unreachable  # a 502 page: still waiting, not failed
+
+
+def test_cancel_keeps_a_sign_in_finished_just_before(sign_ins, emulator):
+    flow, _clock = sign_ins
+    started = flow.begin(Service.TOGGL)
+    httpx.get(started.url, timeout=5)  # signed in, a moment before the window closed
+    assert flow.cancel(started).state is SignInState.ACTIVE
+    assert started.connection_id in {c["connection_id"] for c in emulator.connections}
+
+
 def test_wait_polls_every_two_seconds_and_ctrl_c_cancels(sign_ins, emulator):
     flow, clock = sign_ins
     started = flow.begin(Service.TOGGL)

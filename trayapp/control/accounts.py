@@ -1,11 +1,12 @@
 """Accounts: the Maton key, the connection each service uses, signing in, workspaces.
 
 Every rule about them lives here, once: which connection a service uses, how a sign-in is
-polled and when it gives up, what a key must look like before it is saved, what to tell a
-user whose key comes from the environment. Qt-free. Methods that talk to Maton or a service
-block (a few hundred milliseconds): the app runs them on its network worker, the command line
-calls them directly. Methods that change the settings do not talk to anyone: the app calls them
-on the GUI thread, which owns the settings.
+polled and when it gives up, that a key is checked with Maton before it is saved, what to
+tell a user whose key comes from the environment, which account the settings belong to.
+Qt-free. Methods that talk to Maton, a service or the keyring block (a few hundred
+milliseconds): the app runs them on its network worker, the command line calls them directly.
+Functions that change the settings talk to no one: the app calls them on the GUI thread,
+which owns the settings.
 """
 
 from __future__ import annotations
@@ -74,8 +75,7 @@ def choose_service(config: Config, wanted: str | Service | None = None,
             raise e.BadRequest(f"Unknown service {wanted!r}: use toggl-track or clockify."
                                ) from None
         if services and service not in services:
-            raise e.NoConnection(f"{service.title} is not connected. Connect it in Settings "
-                                 "or with `trayapp connect`.")
+            raise e.NoConnection(f"{service.title} is not connected.")
         return service
     if config.service and Service(config.service) in services:
         return Service(config.service)
@@ -119,10 +119,6 @@ class KeyInfo:
     key: str | None = None
     problem: e.TrackerError | None = None  # why the keyring could not be read
 
-    @property
-    def editable(self) -> bool:
-        return self.source is not KeySource.ENVIRONMENT
-
 
 def key_info() -> KeyInfo:
     """Where the key comes from, and the key (local: the keyring or the environment)."""
@@ -137,12 +133,6 @@ def key_info() -> KeyInfo:
     except e.KeyringUnavailable as exc:
         return KeyInfo(KeySource.NO_KEYRING, where, problem=exc)
     return KeyInfo(KeySource.KEYRING if key else KeySource.NONE, where, key)
-
-
-def auth_hint(source: KeySource) -> str | None:
-    """Advice for a refused key that the user can follow: one from the environment cannot be
-    changed in Settings."""
-    return ENV_HINT if source is KeySource.ENVIRONMENT else None
 
 
 def check_key(key: str, base_url: str | None = None, hint: str | None = None
@@ -163,13 +153,13 @@ def save_key(key: str, base_url: str | None = None) -> list[Connection]:
     """Check the key with Maton, then keep it in the keyring; a key Maton refused, or one that
     could not be checked, is not saved (so the demo or the working key stays in use)."""
     key = key.strip()
-    if not key:
-        raise e.AuthError("Paste a key first.")
     try:
         connections = check_key(key, base_url)
-    except e.NetworkError as exc:
-        raise type(exc)(f"{exc.message} The key was not checked, so it was not saved: "
-                        "try again when Maton can be reached.") from None
+    except e.TrackerError as exc:
+        if not exc.transient:
+            raise
+        raise e.NetworkError(f"{exc.message} The key was not checked, so it was not saved: "
+                             "try again when Maton can be reached.") from None
     keystore.set_key(key)
     return connections
 
@@ -240,11 +230,13 @@ class SignIns:
             return sign_in
         try:
             conn = self._connections().get(sign_in.connection_id)
-        except e.NetworkError:  # offline for a moment: keep waiting, say so
-            conn = None
         except e.NotFound:  # deleted elsewhere (another window, the web)
             return replace(sign_in, state=SignInState.FAILED,
                            error=e.ConnectionFailed("The sign-in was removed from Maton."))
+        except e.TrackerError as exc:
+            if not exc.transient:
+                raise
+            conn = None  # offline or busy for a moment: keep waiting, say so
         if conn is not None and conn.status is ConnectionStatus.ACTIVE:
             return replace(sign_in, state=SignInState.ACTIVE, unreachable=False)
         if conn is not None and conn.status is ConnectionStatus.FAILED:
@@ -257,7 +249,13 @@ class SignIns:
         return replace(sign_in, unreachable=conn is None)
 
     def cancel(self, sign_in: SignIn) -> SignIn:
-        """Stop waiting, and remove the unfinished connection from Maton (best effort)."""
+        """Stop waiting, and remove the unfinished connection from Maton (best effort). One
+        that became ACTIVE since the last check is kept: the user did sign in."""
+        try:
+            if self._connections().get(sign_in.connection_id).status is ConnectionStatus.ACTIVE:
+                return replace(sign_in, state=SignInState.ACTIVE)
+        except e.TrackerError:
+            pass
         self._forget(sign_in.connection_id)
         return replace(sign_in, state=SignInState.CANCELLED)
 
@@ -323,6 +321,11 @@ def choose_workspace(config: Config, service: Service, workspace_id: str | None)
     else:
         config.workspaces.pop(service.value, None)
     return True
+
+
+def record_connection(config: Config, service: Service, connection_id: str) -> None:
+    """A sign-in finished: the service uses that connection from now on (settings only)."""
+    config.connections[service.value] = connection_id
 
 
 def forget_connection(config: Config, service: Service, connection_id: str) -> None:

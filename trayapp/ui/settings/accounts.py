@@ -58,6 +58,7 @@ class Row:
 
 class AccountsSection(QGroupBox):
     changed = Signal()  # the settings record other connections (already saved)
+    listed = Signal()  # Maton said which connections there are (the rows show it)
     problem = Signal(object)  # TrackerError | str | None: for the window's status line
 
     def __init__(self, config: Config, run: Runner, connections: Callable[[], ConnectionsApi],
@@ -136,6 +137,7 @@ class AccountsSection(QGroupBox):
                 self._show(service, conn)
         if (self.config.connections, self.config.service) != before and self._save():
             self.changed.emit()
+        self.listed.emit()
 
     def _show(self, service: Service, conn: Connection | None) -> None:
         row = self.rows[service]
@@ -210,14 +212,17 @@ class AccountsSection(QGroupBox):
             return
         self._end(service)
         if sign_in.state is SignInState.ACTIVE:
-            self.config.connections[service.value] = sign_in.connection_id
-            row.render(RowState.CONNECTED, "Connected")
-            if self._save():
-                self.changed.emit()
+            self._connected(sign_in)
         elif sign_in.state is SignInState.TIMED_OUT and sign_in.error is not None:
             row.render(RowState.FAILED, f"{sign_in.error.message} Try again.")
         else:
             row.render(RowState.FAILED, "Sign-in failed. Try again.")
+
+    def _connected(self, sign_in: SignIn) -> None:
+        accounts.record_connection(self.config, sign_in.service, sign_in.connection_id)
+        self.rows[sign_in.service].render(RowState.CONNECTED, "Connected")
+        if self._save():
+            self.changed.emit()
 
     def _poll_failed(self, service: Service, error: e.TrackerError) -> None:
         self._polling.discard(service)
@@ -237,7 +242,12 @@ class AccountsSection(QGroupBox):
         if sign_in is None:
             return
         self.rows[service].render(RowState.NOT_CONNECTED, "Not connected")
-        self._run(lambda: self.sign_ins.cancel(sign_in), lambda _: None, lambda _: None,
+
+        def done(result: SignIn) -> None:
+            if result.state is SignInState.ACTIVE:  # signed in just before the cancel
+                self._connected(result)
+
+        self._run(lambda: self.sign_ins.cancel(sign_in), done, lambda _: None,
                   f"settings.cancel.{service.value}")
 
     def cancel_all(self) -> None:

@@ -111,7 +111,7 @@ class KeySection(QGroupBox):
             return
         self.message("Checking the key with Maton…", None)
         self.save_button.setEnabled(False)
-        url = self._gateway_url()
+        url = self._gateway_url  # read on the worker: a bad address is an error to show
 
         def done(_: list[Connection]) -> None:
             self.save_button.setEnabled(True)
@@ -130,10 +130,10 @@ class KeySection(QGroupBox):
                         "starting trayapp.")
                 self.problem.emit(text)
             else:
-                text = f"Not saved. {error.title}: {error.message}"
+                text = f"Not saved. {error.title}: {error.text}"
             self.message(text, False)
 
-        self._run(lambda: accounts.save_key(key, url), done, failed, "settings.save-key")
+        self._run(lambda: accounts.save_key(key, url()), done, failed, "settings.save-key")
 
     def remove(self) -> None:
         question = ("trayapp will forget the saved Maton key and go back to the demo. Time "
@@ -161,7 +161,7 @@ class KeySection(QGroupBox):
             return
         self.message("Testing…", None)
         self.test_button.setEnabled(False)
-        url = self._gateway_url()
+        url = self._gateway_url
 
         def done(connections: list[Connection]) -> None:
             self.test_button.setEnabled(True)
@@ -171,9 +171,10 @@ class KeySection(QGroupBox):
 
         def failed(error: e.TrackerError) -> None:
             self.test_button.setEnabled(True)
-            self.message(f"{error.title}: {error.message}", False)
+            self.message(f"{error.title}: {error.text}", False)
 
-        self._run(lambda: accounts.check_key(key, url, hint), done, failed, "settings.test-key")
+        self._run(lambda: accounts.check_key(key, url(), hint), done, failed,
+                  "settings.test-key")
 
     def _edited(self) -> None:
         self.dirty = True

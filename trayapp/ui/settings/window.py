@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...config import Config
-from ...config import gateway_url as configured_gateway_url
 from ...control.accounts import POLL_INTERVAL, SIGN_IN_TIMEOUT, ConnectionsApi
+from ...control.backend import checked_gateway_url
 from ...core import errors as e
 from ...core.models import Service, Workspace
 from . import common
@@ -70,7 +70,7 @@ class SettingsWindow(QWidget):
         self.demo = demo
         self._opener = opener
         confirm = confirm or (lambda parent, title, text: common.ask(parent, title, text))
-        self.key = KeySection(run, confirm, lambda: gateway_url or configured_gateway_url())
+        self.key = KeySection(run, confirm, lambda: gateway_url or checked_gateway_url())
         self.accounts = AccountsSection(
             config, run, connections, demo=demo, opener=self.open, confirm=confirm,
             save=self.save, poll_interval_ms=poll_interval_ms,
@@ -82,6 +82,8 @@ class SettingsWindow(QWidget):
         self.key.saved.connect(self._key_saved)
         self.key.removed.connect(self.key_removed)
         self.accounts.changed.connect(self._connections_changed)
+        self.accounts.listed.connect(self.tracking.show_state)  # which services can be chosen
+        self.accounts.listed.connect(self.tracking.load_workspaces)
         self.tracking.changed.connect(self._changed)
         self.behaviour.changed.connect(self._changed)
 
