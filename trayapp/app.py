@@ -116,7 +116,7 @@ class TrayApp(QObject):
             key, problem = (None, None) if demo else read_key()
             self.start_backend(key, demo=demo or key is None)
             self.hotkeys = Shortcuts.for_this_desktop(self.config.hotkeys, self)
-            self.hotkeys.activated.connect(lambda action: self.dispatch(Request(action)))
+            self.hotkeys.activated.connect(self.tray.shortcut)
             self.hotkeys.errors_changed.connect(self.hotkeys_bound)
             self.hotkeys.bind()
             if self.config.problem:
@@ -363,7 +363,8 @@ class TrayApp(QObject):
         run = self.runtime.net.run if self.runtime is not None else partial(unavailable, error)
         window = SettingsWindow(
             self.config, run, connections=lambda: live(backend).connections(),
-            workspaces=lambda s: live(backend).workspaces(s), services=lambda: self.services,
+            workspaces=lambda s: live(backend).workspaces(s),
+            wind_up=lambda s: live(backend).wind_up(s), services=lambda: self.services,
             shortcuts=self.hotkeys, demo=self.demo)
         window.hotkeys_edited.connect(self.hotkeys_edited)
         window.key_saved.connect(self.key_saved)

@@ -303,3 +303,24 @@ def test_control_never_imports_qt():
             "trayapp.control.backend, trayapp.control.oneshot, trayapp.control.notices; "
             "assert not [m for m in sys.modules if m.startswith('PySide6')]")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_winding_up_a_service_stops_its_timer_before_it_is_disconnected(emulator, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    backend = Backend(Config(), TEST_KEY, demo=False, path=tmp_path / "s.sqlite3")
+    try:
+        session = backend.account.session(Service.CLOCKIFY)
+        session.sync()
+        session.start(EntryDraft("Running at the disconnect"))
+        session.flush()
+        emulator.add_fault("refuse", times=None)
+        with pytest.raises(e.Conflict, match="not disconnected"):
+            backend.wind_up(Service.CLOCKIFY)  # offline: the timer could not be stopped
+        emulator.clear_faults()
+        backend.wind_up(Service.CLOCKIFY)
+        mine = [x for x in emulator.clockify.entries
+                if x["description"] == "Running at the disconnect"]
+        assert len(mine) == 1 and mine[0]["end"] is not None
+    finally:
+        backend.close()

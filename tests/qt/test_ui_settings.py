@@ -83,6 +83,7 @@ def make_window(qtbot, sandbox, memory_keyring, opened):
         window = SettingsWindow(
             config, backend.run, connections=lambda: backend.account.connections,
             workspaces=lambda s: backend.account.session(s).tracker.workspaces(),
+            wind_up=lambda s: None,
             services=lambda: list(Service) if demo else config.connected(), **options)
         qtbot.addWidget(window)
         return window

@@ -175,3 +175,32 @@ def test_icons_differ_by_state_and_scheme():
     assert len({tuple(stopped_light), tuple(stopped_dark), tuple(running), tuple(offline)}) == 4
     icon = tray_icon(True, 0.25)
     assert {s.width() for s in icon.availableSizes()} >= {16, 22, 32, 64}
+
+
+def test_timers_running_on_both_services_are_both_shown(tray, snapshot, qtbot):
+    """Two timers, one per service: both are in the menu, each with its Stop."""
+    website = next(p for p in snapshot.projects if p.name == "Website")
+    here = TimeEntry("1", "w", utcnow() - timedelta(minutes=3), description="Here",
+                     project_id=website.id)
+    there = TimeEntry("9", "w", utcnow() - timedelta(minutes=12), description="There")
+    tray.set_snapshot(replace(snapshot, running=here, entries=(here, *snapshot.entries)),
+                      [Service.TOGGL, Service.CLOCKIFY], [(Service.CLOCKIFY, there)])
+    assert tray.tooltip().startswith("Here · Acme / Website · 0:03:")
+    assert "also on Clockify: There" in tray.tooltip()
+    tray.rebuild_menu()
+    items = texts(tray.menu)
+    assert items[:3] == [items[0], "Stop", "Edit…"] and items[0].startswith("● Here")
+    assert items[3].startswith("● There — Clockify  0:12:") and items[4] == "Stop on Clockify"
+    with qtbot.waitSignal(tray.requested, timeout=1000) as got:
+        tray.menu.actions()[4].trigger()
+    assert got.args[0].args == {"service": "clockify"}
+
+
+def test_a_click_stops_the_timer_the_icon_shows(tray, snapshot, qtbot):
+    there = TimeEntry("9", "w", utcnow(), description="There")
+    tray.set_snapshot(replace(snapshot, running=None), [Service.TOGGL, Service.CLOCKIFY],
+                      [(Service.CLOCKIFY, there)])
+    for click in ("toggle", "toggle_timer"):
+        with qtbot.waitSignal(tray.requested, timeout=1000) as got:
+            tray.quick_action(click)
+        assert (got.args[0].command, got.args[0].args) == ("stop", {"service": "clockify"})

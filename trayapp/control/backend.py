@@ -105,6 +105,21 @@ class Backend:
         adopt(self.config, connections)
         self.use_recorded_connections()
 
+    def wind_up(self, service: Service) -> None:
+        """Before `service` is disconnected: send what is waiting and stop a timer running
+        there (it could not be stopped from here afterwards). Raises when that cannot be
+        done now; the connection must then stay. Asks the service once or three times."""
+        session = self.account.session(service)
+        snapshot = session.sync(catalog=False)
+        if snapshot.running is not None:
+            session.stop()
+            snapshot = session.flush()
+        if snapshot.error is not None or snapshot.pending or snapshot.problems:
+            reason = snapshot.error.message if snapshot.error else "changes are still waiting"
+            raise e.Conflict(f"{service.title} was not disconnected: its running timer and "
+                             f"waiting changes could not be sent first ({reason}). Try again "
+                             "when they can.")
+
     def use_recorded_connections(self) -> None:
         """Sessions made from now on send the connections the settings record."""
         for service in Service:

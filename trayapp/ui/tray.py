@@ -168,6 +168,9 @@ class Tray(QObject):
                 parts.append(f"on {where.title}")
         else:
             parts.append("Not tracking")
+        for other, entry in self.elsewhere:
+            if entry is not running:
+                parts.append(f"also on {other.title}: {entry.description or '(no description)'}")
         today, _week = snap.totals(now)
         parts.append(f"Today {format_short(today)}")
         if snap.pending:
@@ -203,15 +206,26 @@ class Tray(QObject):
             self.ask("new_timer")
 
     def quick_action(self, name: str) -> None:
-        running = bool(self.snapshot and self.snapshot.running)
-        if name == "toggle":  # default: stop if running, else open quick start
-            self.ask("stop" if running else "quick_start")
+        where, running = self.running()  # the timer the icon shows, on whichever service
+        if name in ("toggle", "toggle_timer") and running is not None:
+            self.ask("stop", **({"service": where.value} if where else {}))
+        elif name == "toggle":  # default: stop if running, else open quick start
+            self.ask("quick_start")
         elif name == "toggle_timer":  # stop, or continue the last entry
             self.ask("toggle")
         elif name in ("quick_start", "new_timer"):
             self.ask(name)
         else:
             self.popup_menu()
+
+    def shortcut(self, action: str) -> None:
+        """A global shortcut: stopping acts on the timer the icon shows, as a click does."""
+        if action == "toggle":
+            self.quick_action("toggle_timer")
+        elif action == "stop" and self.running()[1] is not None:
+            self.quick_action("toggle_timer")
+        else:
+            self.ask(action)
 
     def popup_menu(self) -> None:
         """Show the menu at the cursor (for hotkeys and desktops that send no right click)."""
@@ -261,9 +275,13 @@ class Tray(QObject):
             if snap.running:
                 menu.addAction("Stop", lambda: self.ask("stop"))
                 menu.addAction("Edit…", lambda: self.ask("edit"))
-            elif where is not None and elsewhere is not None:  # still running on the other
-                menu.addAction(f"Stop on {where.title}",
-                               lambda: self.ask("stop", service=where.value))
+            for other, entry in self.elsewhere:  # still running on the other service
+                if entry is not elsewhere:  # (the header shows that one already)
+                    menu.addAction(f"● {elide(entry.description or '(no description)', 40)}"
+                                   f" — {other.title}  {format_clock(entry.seconds(now))}"
+                                   ).setEnabled(False)
+                menu.addAction(f"Stop on {other.title}",
+                               partial(self.ask, "stop", service=other.value))
             last = snap.last_stopped
             if last is not None:
                 name = elide(last.description or snap.project_label(last.project_id) or "", 40)

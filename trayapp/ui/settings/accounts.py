@@ -62,13 +62,14 @@ class AccountsSection(QGroupBox):
     problem = Signal(object)  # TrackerError | str | None: for the window's status line
 
     def __init__(self, config: Config, run: Runner, connections: Callable[[], ConnectionsApi],
-                 *, demo: bool,
+                 *, wind_up: Callable[[Service], None], demo: bool,
                  opener: Opener, confirm: Confirm, save: Callable[[], bool],
                  poll_interval_ms: int, sign_in_timeout_s: float) -> None:
         super().__init__("Accounts")
         self.config = config
         self._run = run
         self._connections = connections
+        self._wind_up = wind_up  # before a disconnect: stop its timer, send what waits
         self.demo = demo
         self._open = opener
         self._confirm = confirm
@@ -261,8 +262,9 @@ class AccountsSection(QGroupBox):
         if not cid:
             row.render(RowState.NOT_CONNECTED, "Not connected")
             return
-        question = (f"trayapp will stop tracking on {service.title} and remove the connection "
-                    f"from your Maton account. Time already tracked stays in {service.title}.")
+        question = (f"trayapp will stop a timer running on {service.title}, send what is "
+                    "waiting, and remove the connection from your Maton account. Time already "
+                    f"tracked stays in {service.title}.")
         if not self._confirm(self, f"Disconnect {service.title}?", question):
             return
         previous = (row.state, row.status.text())
@@ -278,8 +280,11 @@ class AccountsSection(QGroupBox):
             row.render(*previous)
             self.problem.emit(error)
 
-        self._run(lambda: self.sign_ins.disconnect(cid), done, failed,
-                  f"settings.disconnect.{service.value}")
+        def disconnect() -> None:
+            self._wind_up(service)
+            self.sign_ins.disconnect(cid)
+
+        self._run(disconnect, done, failed, f"settings.disconnect.{service.value}")
 
     def connected(self) -> Sequence[Service]:
         return [s for s, row in self.rows.items()

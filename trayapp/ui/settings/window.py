@@ -52,6 +52,7 @@ class SettingsWindow(QWidget):
         *,
         connections: Callable[[], ConnectionsApi],
         workspaces: Callable[[Service], list[Workspace]],
+        wind_up: Callable[[Service], None],
         services: Callable[[], list[Service]],
         shortcuts: Shortcuts | None = None,
         demo: bool = False,
@@ -63,8 +64,9 @@ class SettingsWindow(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         """`run` calls a function off the GUI thread; `connections`, `workspaces` and
-        `services` are called there to reach Maton and the services; `gateway_url` is where
-        a typed key is checked (the configured gateway by default, also in the demo)."""
+        `wind_up` (before a disconnect) are called there to reach Maton and the services;
+        `gateway_url` is where a typed key is checked (the configured gateway by default, also
+        in the demo)."""
         super().__init__(parent, Qt.WindowType.Window)
         self.config = config
         self.demo = demo
@@ -72,7 +74,8 @@ class SettingsWindow(QWidget):
         confirm = confirm or (lambda parent, title, text: common.ask(parent, title, text))
         self.key = KeySection(run, confirm, lambda: gateway_url or checked_gateway_url())
         self.accounts = AccountsSection(
-            config, run, connections, demo=demo, opener=self.open, confirm=confirm,
+            config, run, connections, wind_up=wind_up, demo=demo, opener=self.open,
+            confirm=confirm,
             save=self.save, poll_interval_ms=poll_interval_ms,
             sign_in_timeout_s=sign_in_timeout_s)
         self.tracking = TrackingSection(config, run, services, workspaces, demo)
