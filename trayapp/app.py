@@ -62,6 +62,7 @@ class TrayApp(QObject):
         # A problem outside any sync (a key Maton refused while looking for connections):
         # shown on every snapshot until a sync works or the key changes.
         self.problem: e.TrackerError | None = None
+        self.relooked = False  # connections listed again after one had gone
         self.notices = Notices()
         self.reply_within_ms = REPLY_WITHIN_MS
         self.instance: InstanceServer | None = None
@@ -130,6 +131,7 @@ class TrayApp(QObject):
 
     def start_backend(self, key: str | None, *, demo: bool) -> None:
         self.notices, self.problem = Notices(), None  # what was told was about another store
+        self.relooked = False
         try:
             backend = Backend(self.config, key, demo=demo)
         except e.TrackerError as exc:  # e.g. a gateway address that is not allowed
@@ -165,7 +167,8 @@ class TrayApp(QObject):
         self.snapshots.clear()
 
     def discovered(self, connections: list[Connection]) -> None:
-        """First run with a key: the services connected in Maton (not Toggl's quota)."""
+        """The services connected in Maton (not Toggl's quota): at the first run with a key,
+        or when a recorded connection has gone."""
         if self.backend is None or self.demo:
             return  # restarted meanwhile
         self.backend.adopt(connections)
@@ -191,6 +194,9 @@ class TrayApp(QObject):
         """A sync's result (background, Sync now, or before a command)."""
         if snapshot.error is None:
             self.problem = None  # the key and the connection work
+        elif isinstance(snapshot.error, e.NoConnection) and self.runtime and not self.relooked:
+            self.relooked = True  # the recorded connection is gone: ask Maton again, once
+            self.runtime.discover(self.discovered)
         self.show(snapshot)
         if self.runtime is not None:
             self.runtime.schedule(snapshot)
@@ -386,6 +392,7 @@ class TrayApp(QObject):
     def key_removed(self) -> None:
         """No key any more: back to the demo."""
         self.restart_backend(None, demo=True)
+        self.notify(Notice("Maton key removed", "trayapp runs on the demo until a key is saved."))
 
     def settings_saved(self) -> None:
         """Settings saved something: apply what changed, nothing more."""

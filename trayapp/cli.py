@@ -11,33 +11,42 @@ from typing import Any
 
 from . import __version__, ipc
 
-SERVICES = ("toggl-track", "clockify")
-WINDOW_COMMANDS = ("menu", "settings")  # shown by the app: started first when none runs
+SERVICES = ("toggl-track", "clockify")  # as Maton names them (core.models.Service)
+DEMO_ONLY_IN_THE_APP = ("The demo runs inside the tray app: start it with `trayapp --demo`, "
+                        "then run commands.")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Accepted before or after the command (a DESIGN.md contract): on the main parser and on
+    # each command, where an absent option must not overwrite one given before the command.
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--service", choices=SERVICES, default=argparse.SUPPRESS,
+                        help="which service to use when both are connected")
+    shared.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print JSON")
     parser = argparse.ArgumentParser(
-        prog="trayapp", description="A system-tray time tracker for Toggl Track and Clockify."
-    )
+        prog="trayapp", parents=[shared],
+        description="A system-tray time tracker for Toggl Track and Clockify.")
     parser.add_argument("--version", action="version", version=f"trayapp {__version__}")
     parser.add_argument("--demo", action="store_true",
                         help="use the built-in emulator with sample data: no account needed")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
-    parser.add_argument("--service", choices=SERVICES,
-                        help="which service to use when both are connected")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    start = sub.add_parser("start", help="start a timer")
+    def command(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 (argparse's)
+        return sub.add_parser(name, help=help, parents=[shared])
+
+    start = command("start", "start a timer")
     start.add_argument("description", nargs="?", default="")
     start.add_argument("--project", help="project name (or 'Client / Project')")
     start.add_argument("--tags", help="comma-separated tag names")
     start.add_argument("--billable", action="store_true")
-    sub.add_parser("stop", help="stop the running timer")
-    sub.add_parser("toggle", help="stop the running timer, or continue the last one")
-    status = sub.add_parser("status", help="what is running")
-    status.add_argument("--json", action="store_true", help="print one JSON object")
-    sub.add_parser("menu", help="show the tray menu")
-    sub.add_parser("settings", help="open the settings window")
+    command("stop", "stop the running timer")
+    command("continue", "start the last entry again")
+    command("toggle", "stop the running timer, or continue the last one")
+    command("status", "what is running (--json: one JSON object)")
+    command("menu", "show the tray menu")
+    command("settings", "open the settings window")
 
     emu = sub.add_parser("emulator", help="serve the local Maton/Toggl/Clockify emulator")
     emu.add_argument("--host", default="127.0.0.1")
@@ -63,16 +72,21 @@ def main(argv: list[str] | None = None) -> int:
         return serve_main(forwarded + (["--no-seed"] if args.no_seed else []))
 
     request = request_of(args)
+    as_json = bool(getattr(args, "json", False))
     answer = ipc.send(request)
     if answer is not None:  # the running app did it
-        return print_answer(answer, bool(args.__dict__.get("json")))
-    if args.command is not None and args.command not in WINDOW_COMMANDS:
-        from .control.actions import Request
+        return print_answer(answer, as_json)
+    from .control.actions import WINDOWS, Request
+
+    if args.command is not None and args.command not in WINDOWS:
+        if args.demo:
+            print(f"trayapp: {DEMO_ONLY_IN_THE_APP}", file=sys.stderr)
+            return 2
         from .control.oneshot import run as run_oneshot
 
         reply = run_oneshot(Request(args.command, request["args"]))
         if isinstance(reply, dict):
-            return print_answer(reply, bool(args.__dict__.get("json")))
+            return print_answer(reply, as_json)
     from .gui import run  # Qt is imported only on this path
 
     initial = None if args.command is None else request

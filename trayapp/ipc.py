@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import sys
+import time
 from typing import Any
 
 TIMEOUT = 10.0  # a command waits at most this long for the running app
@@ -36,7 +37,12 @@ def encode(message: dict[str, Any]) -> bytes:
 
 
 def decode(line: bytes) -> dict[str, Any]:
-    data = json.loads(line.decode())
+    """One request or answer line; ValueError for anything but a JSON object (deep nesting
+    included: json would exhaust the stack on it)."""
+    try:
+        data = json.loads(line.decode())
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError("not an object")
     return data
@@ -53,13 +59,11 @@ def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | 
     name = address()
     if sys.platform == "win32":
         return _send_pipe(rf"\\.\pipe\{name}", message)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect(name)
-    except (FileNotFoundError, ConnectionRefusedError, OSError):
-        sock.close()
+    sock = _connect(name, timeout)
+    if sock is None:
         return None  # nobody listening (or a stale socket left by a crash)
+    if isinstance(sock, dict):
+        return sock
     buffer = b""
     with sock:
         try:
@@ -81,6 +85,31 @@ def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | 
     return _answer(buffer)
 
 
+BUSY = {"ok": False, "exit": 1,
+        "error": "The running trayapp is too busy to take the command; try again in a moment."}
+
+
+def _connect(name: str, timeout: float) -> socket.socket | dict[str, Any] | None:
+    """A connection to the running app; None when no app listens there; BUSY when one does
+    but its queue is full (then doing the command here too could do it twice)."""
+    for attempt in range(20):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(name)
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
+            sock.close()
+            return None
+        except BlockingIOError:  # EAGAIN: the app's backlog is full; it is there
+            sock.close()
+            time.sleep(0.05 * (attempt + 1))
+        except OSError:
+            sock.close()
+            return None
+    return dict(BUSY)
+
+
 def _answer(line: bytes) -> dict[str, Any]:
     try:
         return decode(line) if line else dict(NO_ANSWER)
@@ -90,14 +119,21 @@ def _answer(line: bytes) -> dict[str, Any]:
 
 def _send_pipe(path: str, message: dict[str, Any]) -> dict[str, Any] | None:
     try:
-        with open(path, "r+b", buffering=0) as pipe:
+        pipe = open(path, "r+b", buffering=0)  # noqa: SIM115 (closed below)
+    except OSError:
+        return None  # nobody listening
+    line = b""
+    with pipe:
+        try:
             pipe.write(encode(message))
-            line = b""
+        except OSError:
+            return None  # it went away before taking the command
+        try:  # handed over: from here on it is never done a second time
             while not line.endswith(b"\n"):
                 chunk = pipe.read(65536)
                 if not chunk:
                     break
                 line += chunk
-    except OSError:
-        return None
+        except OSError:
+            return dict(NO_ANSWER)
     return _answer(line)

@@ -163,3 +163,33 @@ def test_unusable_local_data_is_one_clear_line(home, emulator):
     out = cli(home, emulator.base_url, "status")
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert out.stderr.startswith("trayapp: Local data unusable") and out.stderr.count("\n") == 1
+
+
+def test_hostile_lines_on_the_socket_get_an_answer(home, emulator):
+    """Any program of the user can write to the app's socket: whatever it sends, it gets one
+    line back and the app carries on."""
+    env = {"MATON_API_KEY": TEST_KEY, "TRAYAPP_GATEWAY_URL": emulator.base_url,
+           "XDG_RUNTIME_DIR": str(home / "runtime"), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    app = AppProcess([], env, home)
+    try:
+        app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="first sync")
+        wait_for_socket(home)
+        path = str(home / "runtime" / "trayapp" / "ipc.sock")
+        for line in (b"not json\n", b"[1, 2]\n", b"[" * 100_000 + b"]" * 100_000 + b"\n",
+                     b'{"command": "start", "args": {"description": 5}}\n',
+                     b'{"command": "start", "args": {"billable": "no"}}\n',
+                     b"x" * (2 << 20)):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(10)
+                sock.connect(path)
+                try:
+                    sock.sendall(line)
+                except OSError:  # too long: answered and closed before the end of it
+                    pass
+                answer = json.loads(sock.makefile("rb").readline())
+            assert answer["ok"] is False and answer["exit"] == 2, (line[:40], answer)
+        out = cli(home, emulator.base_url, "status")
+        assert out.returncode == 0 and "Traceback" not in "\n".join(app.output)
+    finally:
+        app.close()

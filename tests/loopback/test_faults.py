@@ -171,7 +171,7 @@ steps = st.lists(
         st.tuples(st.just("fault"), st.sampled_from(sorted(FAULTS)), st.integers(1, 3),
                   st.sampled_from([None, "POST"])),
         st.just(("heal",)),
-        # A second; past confirm_after (30 s); past FRESH (60 s), when a stop is sent late.
+        # A second; past confirm_after (30 s); past FRESH (5 s), when a stop is sent late.
         st.tuples(st.just("wait"), st.sampled_from([1, 40, 120])),
     ),
     min_size=1, max_size=14,

@@ -34,9 +34,14 @@ def test_gateway_url_rules():
     assert check_gateway_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
     assert check_gateway_url("http://localhost:1") == "http://localhost:1"
     assert check_gateway_url("http://[::1]:1") == "http://[::1]:1"
-    for bad in ("http://example.com", "ftp://127.0.0.1", "api.maton.ai", "http://10.0.0.1"):
+    for bad in ("http://example.com", "ftp://127.0.0.1", "api.maton.ai", "http://10.0.0.1",
+                "http://127.0.0.1:99999", "http://127.0.0.1:0", "http://127.0.0.1:1/path",
+                "https://api.maton.ai?x=1", "https://api.maton.ai#f", "https://[::1", ""):
         with pytest.raises(ValueError):
             check_gateway_url(bad)
+    with pytest.raises(ValueError) as info:  # credentials: refused, and never repeated
+        check_gateway_url("https://user:s3cret@127.0.0.1:1")
+    assert "s3cret" not in str(info.value) and "user" in str(info.value)
 
 
 def test_bad_key_is_auth_error_without_the_key_in_sight(emulator, caplog):

@@ -227,3 +227,29 @@ def test_clockify_tasks_are_cached_per_project(account):
     assert {t.name for t in session.snapshot().tasks} == {
         "Homepage redesign", "Schema mapping", "Cutover rehearsal"}
     assert account.session(Service.TOGGL).tasks(website.id) == []  # no tasks on Toggl
+
+
+def test_a_stop_sent_late_keeps_the_time_the_user_stopped(emulator, tmp_path):
+    """Queued while offline and sent 40 s later: the entry ends when the user stopped it,
+    not when the request arrived (Toggl's own stop call would use its clock)."""
+    now = utcnow().replace(microsecond=0)
+    clock = [now - timedelta(seconds=100)]
+    account = Account(TEST_KEY, emulator.base_url, tmp_path / "store.sqlite3",
+                      clock=lambda: clock[0], sleep=lambda s: None)
+    try:
+        session = account.session(Service.TOGGL)
+        session.sync()
+        session.start(EntryDraft("Stopped offline"))
+        session.flush()
+        clock[0] = now - timedelta(seconds=40)
+        emulator.add_fault("refuse", times=None)
+        session.stop()
+        assert session.flush().pending == 1  # offline: queued
+        emulator.clear_faults()
+        clock[0] = now
+        assert session.flush().pending == 0
+        entry = next(x for x in server_live(session) if x.description == "Stopped offline")
+        assert entry.stop is not None
+        assert abs((entry.stop - (now - timedelta(seconds=40))).total_seconds()) <= 1
+    finally:
+        account.close()

@@ -333,3 +333,20 @@ def test_quitting_after_the_crash_dialog_is_clean():
                           timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert done.returncode == 0, done.stderr[-500:]
     assert "uncaught exception" in done.stderr
+
+
+def test_a_connection_gone_from_maton_is_replaced(qtbot, emulator, monkeypatch, messages):
+    """The settings name a connection Maton no longer has (deleted on the web): the app asks
+    Maton again and goes on with the one Maton has."""
+    from trayapp.config import Config
+
+    Config(connections={"toggl-track": "deleted-on-the-web"}).save()
+    app = start_app(monkeypatch, emulator, TEST_KEY)
+    try:
+        qtbot.waitUntil(lambda: bool(app.snapshot and app.snapshot.last_sync), timeout=10_000)
+        active = next(c["connection_id"] for c in emulator.connections
+                      if c["app"] == "toggl-track")
+        assert app.config.connections["toggl-track"] == active
+        assert Config.load().connections["toggl-track"] == active
+    finally:
+        app.shutdown()

@@ -238,7 +238,7 @@ class Gateway:
             raise e.MalformedResponse("The gateway answered with a web page instead of data.")
         try:
             return json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: the stack
             raise e.MalformedResponse() from None
 
     def _backoff_delay(self, attempt: int) -> float:

@@ -10,18 +10,36 @@ DEFAULT_GATEWAY_URL = "https://api.maton.ai"
 
 
 def check_gateway_url(url: str) -> str:
-    """Accept only https://, or plain http:// to a loopback address (the emulator)."""
-    parts = urlsplit(url.strip())
-    host = parts.hostname or ""
+    """The address in its plain form (scheme://host[:port]), or ValueError saying why not.
+
+    Only https://, or plain http:// to a loopback address (the emulator). No user name or
+    password (the key is the only credential, sent as a Bearer header), no path, query or
+    fragment (the service paths are appended to it), and a port that exists."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError when it is not a number from 0 to 65535
+        host = parts.hostname or ""
+    except ValueError:
+        raise ValueError("Gateway URL is not a valid address.") from None
+    if parts.username is not None or parts.password is not None:
+        # Never repeat it: it holds a password.
+        raise ValueError("Gateway URL must not contain a user name or password.")
+    shown = repr(text)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"Gateway URL {shown} must be only scheme://host[:port].")
+    if port == 0:
+        raise ValueError(f"Gateway URL {shown} has no usable port.")
+    plain = f"{parts.scheme}://{parts.netloc}"
     if parts.scheme == "https" and host:
-        return url.strip().rstrip("/")
+        return plain
     if parts.scheme == "http" and host:
         try:
             loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
         except ValueError:
             loopback = False
         if loopback:
-            return url.strip().rstrip("/")
+            return plain
     raise ValueError(
-        f"Gateway URL {url!r} is not allowed: use https://, or http:// to a loopback address."
+        f"Gateway URL {shown} is not allowed: use https://, or http:// to a loopback address."
     )

@@ -68,6 +68,9 @@ class Request:
         for name in ("description", "project", "tags", "service"):
             if args.get(name) is not None and not isinstance(args[name], str):
                 raise UsageError(f"--{name} must be text.")
+        for name in ("billable", "json"):
+            if name in args and not isinstance(args[name], bool):
+                raise UsageError(f"--{name} takes no value.")
         return cls(command, args)
 
     @property

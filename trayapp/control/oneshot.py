@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..core import errors as e
-from .actions import EXIT_USAGE, Plan, Request, Show, Then, finish, outcome, plan, refusal
+from .actions import EXIT_ERROR, Plan, Request, Show, Then, finish, outcome, plan, refusal
 from .backend import Backend, read_key, save_quietly
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def run(request: Request) -> dict[str, Any] | Show:
     if problem is not None:
         return refusal(problem)
     if not key:
-        return {"ok": False, "exit": EXIT_USAGE, "error": NO_KEY}
+        return {"ok": False, "exit": EXIT_ERROR, "error": NO_KEY}
     config = Config.load()
     try:
         backend = Backend(config, key, demo=False)

@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 
 HISTORY = timedelta(days=14)  # what the menus, totals and "recent" need
 CATALOG_MAX_AGE = timedelta(hours=12)  # projects, clients and tags change rarely
-FRESH = timedelta(seconds=60)  # an action sent within this may use the server's "now"
+# An action sent within this may use the server's "now" (Toggl's PATCH .../stop, a start that
+# stops the running entry): the request leaves right after the click. Anything later carries
+# the time the user acted at, or the entry would gain the minutes it waited.
+FRESH = timedelta(seconds=5)
 SINCE_MARGIN = timedelta(seconds=60)  # clock skew between us and the server
 CONFIRM_AFTER = timedelta(seconds=30)  # longer than any request can take (timeouts + retries)
 

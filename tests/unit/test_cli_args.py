@@ -1,0 +1,38 @@
+"""The command line's arguments: --service and --json before or after the command (a
+DESIGN.md contract), and what each request carries."""
+
+from __future__ import annotations
+
+import pytest
+
+from trayapp.cli import build_parser, request_of
+
+
+@pytest.mark.parametrize("argv", [
+    ["--service", "clockify", "--json", "status"],
+    ["status", "--service", "clockify", "--json"],
+    ["--json", "status", "--service", "clockify"],
+    ["--service", "clockify", "status", "--json"],
+])
+def test_shared_options_go_before_or_after_the_command(argv):
+    args = build_parser().parse_args(argv)
+    assert request_of(args) == {"command": "status",
+                                "args": {"service": "clockify", "json": True}}
+
+
+def test_a_start_request():
+    args = build_parser().parse_args(["start", "Report", "--project", "Acme / Web",
+                                      "--tags", "a,b", "--billable", "--service", "toggl-track"])
+    assert request_of(args) == {"command": "start", "args": {
+        "description": "Report", "project": "Acme / Web", "tags": "a,b", "billable": True,
+        "service": "toggl-track"}}
+
+
+def test_no_command_activates_the_app():
+    assert request_of(build_parser().parse_args([])) == {"command": "activate", "args": {}}
+
+
+def test_a_bad_service_is_bad_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["status", "--service", "harvest"])
+    assert info.value.code == 2 and "invalid choice" in capsys.readouterr().err
