@@ -324,3 +324,25 @@ def test_winding_up_a_service_stops_its_timer_before_it_is_disconnected(emulator
         assert len(mine) == 1 and mine[0]["end"] is not None
     finally:
         backend.close()
+
+
+def test_changes_made_with_another_key_wait_for_the_user(emulator, tmp_path, monkeypatch):
+    """Queued under key A, then key B is saved: B's account must not receive them unasked."""
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    path = tmp_path / "s.sqlite3"
+    config = Config(account=accounts.fingerprint("key-a"))
+    old = Account("key-a", emulator.base_url, path)
+    old.session(Service.TOGGL).start(EntryDraft("Made for account A"))  # never sent
+    old.close()
+    backend = Backend(config, TEST_KEY, demo=False, path=path)
+    try:
+        session = backend.account.session(Service.TOGGL)
+        snapshot = session.sync()
+        assert snapshot.pending == 0 and len(snapshot.problems) == 1
+        assert snapshot.problems[0].title == "Made with another Maton key"
+        assert not [x for x in emulator.toggl.entries if x["description"] == "Made for account A"]
+        session.retry(snapshot.problems[0].seq)  # the user says: send it to this account
+        assert session.flush().pending == 0
+        assert [x for x in emulator.toggl.entries if x["description"] == "Made for account A"]
+    finally:
+        backend.close()

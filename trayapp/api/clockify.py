@@ -131,6 +131,7 @@ class ClockifyTracker(Tracker):
     service = Service.CLOCKIFY
     supports_tasks = True
     needs_user_id = True  # entry paths name the user
+    start_ends_running_at_its_start = True  # start() stops what runs, at the new start
     prefix = "/clockify/api/v1"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

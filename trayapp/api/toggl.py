@@ -144,6 +144,7 @@ def map_workspace_user(data: dict[str, Any]) -> WorkspaceUser:
 class TogglTracker(Tracker):
     service = Service.TOGGL
     supports_since = True
+    stops_at_server_time = True  # PATCH .../stop
     prefix = "/toggl-track/api/v9"
 
     # -- account --------------------------------------------------------------------------

@@ -69,6 +69,12 @@ class Tracker(ABC):
     supports_since = False
     #: Whether entry requests need the user's id (learnt by `me()`, or given by `use_user`).
     needs_user_id = False
+    #: Whether `stop(at=None)` stops at the server's own "now" (and says Conflict when the
+    #: entry was stopped elsewhere); else every stop carries its time.
+    stops_at_server_time = False
+    #: Whether `start()` ends a running entry at the new entry's start time (so a switch
+    #: needs no stop of its own, however late it is sent); else at the server's "now".
+    start_ends_running_at_its_start = False
 
     def __init__(self, gateway: Gateway, connection_id: str | None = None) -> None:
         self.gateway = gateway
@@ -86,6 +92,11 @@ class Tracker(ABC):
     @property
     @abstractmethod
     def prefix(self) -> str: ...
+
+    @property
+    def quota_remaining(self) -> int | None:
+        """Requests left in the service's hourly quota, as it last said (None: not said)."""
+        return self.gateway.quota.remaining
 
     # -- what the caller already knows (kept in the store): saves requests ----------------
     def use_user(self, user_id: str) -> None:  # noqa: B027 - a no-op unless needs_user_id

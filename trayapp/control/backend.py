@@ -56,6 +56,7 @@ class Backend:
         self.config = config
         self.demo = demo
         self.server: EmulatorServer | None = None
+        other_account = False
         if demo:
             from ..emulator import Emulator, serve
 
@@ -69,7 +70,7 @@ class Backend:
             base_url = checked_gateway_url()
             path = path or store_path()
             if key is not None and claim(config, key):  # another Maton account than before
-                forget_cache = True
+                forget_cache = other_account = True
                 save_quietly(config)
             connections = dict(config.connections)
             workspaces = dict(config.workspaces)
@@ -80,6 +81,11 @@ class Backend:
                                         auth_hint=hint)
         if forget_cache:  # before anything reads it
             self.account.forget_cache()
+        if other_account:  # what waits to be sent was made for the old account
+            self.account.hold_unsent(
+                "Made with another Maton key",
+                "This change was made while another Maton key was in use. Try again to send "
+                "it to the account of the current key, or discard it.")
 
     @property
     def services(self) -> list[Service]:

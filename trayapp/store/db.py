@@ -301,6 +301,14 @@ class Store:
             (int(attempt), error, title, seq))
 
     @_locked
+    def hold_outbox(self, title: str, message: str) -> int:
+        """Hold every queued action as if refused: it waits for the user (send or discard).
+        Returns how many."""
+        cur = self._db.execute("UPDATE outbox SET error=?, error_title=? WHERE error_title IS "
+                               "NULL", (message, title))
+        return int(cur.rowcount)
+
+    @_locked
     def clear_outbox_error(self, seq: int, db: sqlite3.Connection | None = None) -> None:
         """The user fixed a refused action: it is queued again, its tries kept."""
         (db or self._db).execute("UPDATE outbox SET error=NULL, error_title=NULL WHERE seq=?",

@@ -121,12 +121,18 @@ class Account:
         self._forget(service, workspace_id)
 
     def forget_cache(self) -> None:
-        """Another account: drop every cached entry, project and id (not the outbox)."""
+        """Another account: drop every cached entry, project and id. The outbox stays, held
+        (see hold_unsent): made with the old key, it may belong to another account."""
         self.workspace_ids.clear()
         with self._sessions_lock:
             self._sessions.clear()
         for service in Service:
             self._forget(service, None)
+
+    def hold_unsent(self, title: str, message: str) -> int:
+        """Changes not sent yet wait for the user instead of going out by themselves (they
+        show as refused: Try again sends them, Discard drops them). Returns how many."""
+        return self.store.hold_outbox(title, message)
 
     def _forget(self, service: Service, workspace_id: str | None) -> None:
         with self.store.transaction() as db:

@@ -144,7 +144,7 @@ class Session:
             paused_until=self.paused_until,
             descriptions=descriptions,
             version=version,
-            quota_remaining=self.tracker.gateway.quota.remaining,
+            quota_remaining=self.tracker.quota_remaining,
         )
 
     def _describe(self, item: OutboxItem) -> str:
@@ -435,14 +435,14 @@ class Session:
 
     def _start_stops_it(self, item: OutboxItem, following: OutboxItem | None,
                         blocked: set[str]) -> bool:
-        """A stop made by switching timers: sending the next start stops it on the server
-        (Toggl stops the running entry by itself, at its "now": so only when fresh; our
-        Clockify start stops what runs at the new start time), saving a request. Only if
-        that start really goes out now; otherwise the stop is sent on its own."""
+        """A stop made by switching timers: sending the next start stops it on the server,
+        saving a request (a start that ends the running entry at the server's "now" only
+        when the switch is fresh). Only if that start really goes out now; otherwise the
+        stop is sent on its own."""
         if item.action != "stop" or not item.payload.get("implicit"):
             return False
         fresh = self.clock() - parse_timestamp(item.payload["at"]) < FRESH
-        return ((fresh or self.service is Service.CLOCKIFY)
+        return ((fresh or self.tracker.start_ends_running_at_its_start)
                 and following is not None and following.action == "start"
                 and not following.error_title and following.attempts == 0
                 and following.entry_id not in blocked)
@@ -539,12 +539,12 @@ class Session:
     def _replay_stop(self, wid: str, item: OutboxItem, server_id: str,
                      following: OutboxItem | None) -> None:
         at = parse_timestamp(item.payload["at"])
-        # Toggl's PATCH .../stop uses the server's clock and says 409 if the entry was
-        # stopped elsewhere meanwhile; it is right for a fresh stop. A late (replayed) stop,
-        # and any Clockify stop, carries the time the user actually stopped.
-        toggl_now = self.clock() - at < FRESH and self.service is Service.TOGGL
+        # A stop at the server's clock says Conflict if the entry was stopped elsewhere
+        # meanwhile; it is right for a fresh stop. A late (replayed) stop carries the time the
+        # user actually stopped.
+        server_now = self.clock() - at < FRESH and self.tracker.stops_at_server_time
         try:
-            entry = self.tracker.stop(wid, server_id, at=None if toggl_now else at)
+            entry = self.tracker.stop(wid, server_id, at=None if server_now else at)
         except e.Conflict:
             entry = self.tracker.entry(wid, server_id)  # stopped elsewhere: take the server's
         except e.OutcomeUnknown:
