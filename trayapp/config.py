@@ -21,12 +21,10 @@ Qt-free and free of the HTTP stack: the one-shot command line reads this at star
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import reprlib
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
@@ -34,6 +32,7 @@ from typing import Any, TypeGuard
 
 from .api.urls import DEFAULT_GATEWAY_URL, check_gateway_url
 from .core.models import Service
+from .files import write_atomic
 from .paths import config_dir
 
 log = logging.getLogger(__name__)
@@ -206,7 +205,7 @@ class Config:
             log.warning("settings: kept a copy of the unusable file as %s", broken)
             self._uncopied, self._bad_bytes = False, None
         text = json.dumps(self._to_json(), indent=2, sort_keys=True) + "\n"
-        _atomic_write(path, text.encode("utf-8"))
+        write_atomic(path, text.encode("utf-8"))
 
     def _to_json(self) -> JsonObject:
         out: JsonObject = dict(self._extra)
@@ -312,23 +311,8 @@ def _keep_aside(path: Path, raw: bytes | None) -> Path:
     if raw is None:
         os.replace(path, broken)
     else:
-        _atomic_write(broken, raw)
+        write_atomic(broken, raw)
     return broken
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def gateway_url() -> str:

@@ -26,7 +26,8 @@ B = TypeVar("B")  # the backend the work runs against (the app's: a sync Account
 
 
 class _Runner(QObject, Generic[B]):
-    """Lives on the worker thread; owns the backend (gateway, store, sessions)."""
+    """Lives on the worker thread; runs the calls against the backend (and closes it at the
+    end when it owns it)."""
 
     finished = Signal(int, object, object)  # request id, result, error
 
@@ -66,7 +67,6 @@ class Worker(QObject, Generic[B]):
 
     _submit = Signal(int, object)
     _close = Signal()
-    busy_changed = Signal(bool)
 
     def __init__(self, make_backend: Callable[[], B], parent: QObject | None = None,
                  name: str = "trayapp-worker", owns_backend: bool = True) -> None:
@@ -96,8 +96,6 @@ class Worker(QObject, Generic[B]):
         self._callbacks[request_id] = (kind, done, failed)
         if kind:
             self._latest[kind] = request_id
-        if len(self._callbacks) == 1:
-            self.busy_changed.emit(True)
         self._submit.emit(request_id, fn)
         return request_id
 
@@ -117,8 +115,6 @@ class Worker(QObject, Generic[B]):
     @Slot(int, object, object)
     def _finished(self, request_id: int, result: Any, error: Any) -> None:
         kind, done, failed = self._callbacks.pop(request_id, (None, None, None))
-        if not self._callbacks:
-            self.busy_changed.emit(False)
         if kind and self._latest.get(kind, request_id) > request_id:
             log.debug("dropping stale %s result %d", kind, request_id)
             return

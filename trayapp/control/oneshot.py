@@ -58,7 +58,7 @@ def discover(backend: Backend) -> None:
     save_quietly(backend.config)
 
 
-def execute(step: Plan, account: Account, demo: bool = False) -> dict[str, Any]:
+def execute(step: Plan, account: Account) -> dict[str, Any]:
     """Run a plan's steps in order, in this thread."""
     session = account.session(step.service)
     before = session.snapshot()
@@ -70,4 +70,4 @@ def execute(step: Plan, account: Account, demo: bool = False) -> dict[str, Any]:
         return refusal(exc)
     if step.then is not Then.NOTHING:
         after = finish(session, step.then)
-    return outcome(step, before, after, demo=demo)
+    return outcome(step, before, after)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from platformdirs import user_config_path
 
 from .. import APP_ID, APP_NAME
+from ..files import write_atomic
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 # Where Task Manager / Settings > Startup apps record "disabled" (a 12-byte binary value).
@@ -47,10 +48,7 @@ def _write_or_remove(path: Path, data: bytes | None) -> None:
     if data is None:
         path.unlink(missing_ok=True)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_atomic(path, data)
 
 
 # -- Linux and the BSDs: XDG autostart ------------------------------------------------------------
