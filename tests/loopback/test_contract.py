@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from trayapp.api.tracker import make_tracker
+from trayapp.api.trackers import make_tracker
 from trayapp.core import errors as e
 from trayapp.core.durations import utcnow
 from trayapp.core.models import EntryDraft, Service

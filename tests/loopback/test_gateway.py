@@ -12,7 +12,7 @@ import pytest
 
 from trayapp.api.connections import Connections
 from trayapp.api.gateway import Gateway, check_gateway_url
-from trayapp.api.tracker import make_tracker
+from trayapp.api.trackers import make_tracker
 from trayapp.core import errors as e
 from trayapp.core.models import ConnectionStatus, EntryDraft, Service
 

@@ -213,11 +213,3 @@ class Tracker(ABC):
 
     def delete_task(self, wid: str, task: Task) -> None:
         raise self._no_tasks()
-
-
-def make_tracker(service: Service, gateway: Gateway, connection_id: str | None = None) -> Tracker:
-    from .clockify import ClockifyTracker
-    from .toggl import TogglTracker
-
-    cls = TogglTracker if service is Service.TOGGL else ClockifyTracker
-    return cls(gateway, connection_id)

@@ -19,7 +19,7 @@ import httpx
 
 from ..api.connections import Connections
 from ..api.gateway import Gateway
-from ..api.tracker import make_tracker
+from ..api.trackers import make_tracker
 from ..core import errors as e
 from ..core.durations import utcnow
 from ..core.models import Service
