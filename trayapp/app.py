@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +164,7 @@ class TrayApp(QObject):
     def _stop_backend(self) -> None:
         if self.runtime is not None:
             self.runtime.stop()
+            self.runtime.deleteLater()
             self.runtime = None
         self.snapshots.clear()
 
@@ -193,13 +195,13 @@ class TrayApp(QObject):
     def synced(self, snapshot: Snapshot) -> None:
         """A sync's result (background, Sync now, or before a command)."""
         if snapshot.error is None:
-            self.problem = None  # the key and the connection work
+            self.problem, self.relooked = None, False  # the key and the connection work
         elif isinstance(snapshot.error, e.NoConnection) and self.runtime and not self.relooked:
             self.relooked = True  # the recorded connection is gone: ask Maton again, once
             self.runtime.discover(self.discovered)
         self.show(snapshot)
-        if self.runtime is not None:
-            self.runtime.schedule(snapshot)
+        if self.runtime is not None and snapshot.service is self.service:
+            self.runtime.schedule(snapshot)  # the automatic syncs follow the tracked service
 
     # -- requests: one path for clicks, hotkeys, windows and the command socket --------------------
     def handle_request(self, message: dict[str, Any], reply: Reply) -> None:
@@ -232,9 +234,12 @@ class TrayApp(QObject):
 
     def execute(self, step: Plan, reply: Reply | None) -> None:
         """Run a plan: predicted at once, applied on `local`, then sent on `net`. Answered
-        once: with the outcome, or past `reply_within_ms` with "saved, still sending"."""
-        service, known = step.service, self.snapshots.get(step.service)
+        once, within `reply_within_ms`: with the outcome, or else with "saved, still
+        sending" (or, if looking at the server first takes that long, on what is known)."""
+        assert self.runtime is not None  # plans are made only with a backend
+        runtime, service = self.runtime, step.service
         replied: list[bool] = []
+        state: dict[str, Any] = {}  # "acted": the local change was asked; "local": its result
 
         def respond(answer: dict[str, Any]) -> None:
             if reply is not None and not replied:
@@ -244,45 +249,59 @@ class TrayApp(QObject):
         def refused(error: e.TrackerError) -> None:
             self.render()  # the prediction did not come true
             if reply is None:
-                self.failed(error)
+                self.tell(error)
             respond(refusal(error))
 
         def answer(before: Snapshot, after: Snapshot, still_sending: bool = False) -> None:
-            if not still_sending:
+            if not still_sending and not runtime.stopped:
                 (self.synced if step.then is Then.SYNC else self.show)(after)
             respond(outcome(step, before, with_problem(after, self.problem), demo=self.demo,
                             still_sending=still_sending))
 
         def applied(result: tuple[Snapshot, Snapshot]) -> None:
-            before, after = result
-            if step.then is Then.NOTHING:
-                answer(before, after)
+            before, after = state["local"] = result
+            if step.then is Then.NOTHING or runtime.stopped:  # stopped: sent by the next one
+                answer(before, after, still_sending=step.then is not Then.NOTHING)
                 return
             self.show(after)  # on disk: shown now, sent next
             runtime.net_call(lambda a: finish(a.session(service), step.then),
-                             partial(answer, before), refused)
-            # A slow or busy network must not keep the command line waiting: say it is saved.
-            QTimer.singleShot(self.reply_within_ms, partial(answer, before, after, True))
+                             partial(answer, before),
+                             lambda error: answer(before, replace(after, error=error)))
+            if state.get("late"):
+                answer(before, after, still_sending=True)
 
         def apply(account: Account) -> tuple[Snapshot, Snapshot]:
             session = account.session(service)
             return session.snapshot(), step.apply(session)
 
         def act(_: object = None) -> None:
+            if state.get("acted") or runtime.stopped:
+                return
+            state["acted"] = True
+            known = self.snapshots.get(service)
             if step.predict is not None and known is not None and service is self.service:
                 self.tray.set_snapshot(step.predict(known), self.services)
             runtime.local.call(apply, applied, refused)
 
-        assert self.runtime is not None  # plans are made only with a backend
-        runtime = self.runtime
-        if step.refresh_if is not None and (known is None or (
-                step.refresh_if(known) and runtime.policy.worth_a_look(known, utcnow()))):
-            # What this app knows may be old (say, a timer started on the web): look first.
+        def deadline() -> None:
+            state["late"] = True
+            if "local" in state:  # applied and on disk; the service has not answered yet
+                before, after = state["local"]
+                answer(before, after, still_sending=True)
+            else:
+                act()  # looking at the server takes too long: act on what is known
+
+        QTimer.singleShot(self.reply_within_ms, runtime, deadline)
+        known = self.snapshots.get(service)
+        look = step.refresh_if is not None and (known is None or step.refresh_if(known) and (
+            not step.polled or runtime.policy.worth_a_look(known, utcnow())))
+        if look:  # what this app knows may be old (say, a timer started on the web)
             def looked(snapshot: Snapshot) -> None:
-                self.synced(snapshot)
+                if not runtime.stopped:
+                    self.synced(snapshot)
                 act()
 
-            runtime.net_call(lambda a: a.session(service).sync(), looked, refused)
+            runtime.net_call(lambda a: a.session(service).sync(), looked, lambda _: act())
         else:
             act()
 
@@ -293,8 +312,13 @@ class TrayApp(QObject):
         elif window == "menu" or snapshot is None:
             self.tray.popup_menu()
         elif self.runtime is not None:
-            self.windows.show(window, snapshot, partial(self.runtime.net_call, partial(
-                tasks_of, service=service)))
+            runtime = self.runtime
+
+            def fetch_tasks(project_id: str, done: Callable[[list[Task]], None]) -> None:
+                runtime.net_call(partial(tasks_of, service=service, project_id=project_id),
+                                 done)
+
+            self.windows.show(window, snapshot, fetch_tasks)
 
     # -- results ----------------------------------------------------------------------------------
     def show(self, snapshot: Snapshot | None) -> None:
@@ -314,13 +338,18 @@ class TrayApp(QObject):
         self.tray.set_snapshot(snapshot, self.services, elsewhere)
 
     def failed(self, error: e.TrackerError) -> None:
-        log.warning("%s: %s", error.title, error.message)
-        if isinstance(error, e.Interrupted):
-            return  # the user restarted it (a new key); there is nothing to tell
-        self.notify(self.notices.after_failure(error))
-        if error.needs_user:  # a state, not a passing failure: shown until solved
+        """Background work failed (a sync, looking for connections): said, and a problem only
+        the user can solve stays shown until solved."""
+        self.tell(error)
+        if error.needs_user and not isinstance(error, e.Interrupted):
             self.problem = error
             self.render()
+
+    def tell(self, error: e.TrackerError) -> None:
+        """Something asked for could not be done: say so (once per asking)."""
+        log.warning("%s: %s", error.title, error.message)
+        if not isinstance(error, e.Interrupted):  # a restart the user asked for: nothing new
+            self.notify(self.notices.after_failure(error))
 
     def notify(self, notice: Notice) -> None:
         self.tray.icon.showMessage(notice.title, notice.text)
@@ -420,14 +449,15 @@ class TrayApp(QObject):
         if self.hotkeys is not None:
             self.hotkeys.close()
             self.hotkeys = None
-        if self.instance is not None:
-            self.instance.close()
-            self.instance = None
         self.tray.icon.hide()
         if self.settings_window is not None:  # first: it may still ask the backend something
             self.settings_window.close()
         self.windows.close_all()
         self._stop_backend()
+        self.qapp.processEvents()  # the answers of work just finished, to whoever waits
+        if self.instance is not None:  # only then: a command line is told what was done
+            self.instance.close()
+            self.instance = None
 
     # -- wiring -----------------------------------------------------------------------------------
     def _wire(self) -> None:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from .control.backend import Backend
 from .core import errors as e
@@ -32,11 +32,16 @@ Shown = Callable[[Snapshot], None]
 class Runtime(QObject):
     def __init__(self, backend: Backend, parent: QObject, *, current: Callable[[], Service],
                  show: Shown, synced: Shown, failed: Failed) -> None:
-        """`current`: the service tracked on; `show`: a new snapshot; `synced`: a sync's
-        result (after which the next one is scheduled); `failed`: a typed error."""
+        """`current`: the service tracked on; `show`: a new snapshot; `synced`: each of a
+        sync's results (then the next one is scheduled); `failed`: a typed error."""
         super().__init__(parent)
         self.backend = backend
-        self._current, self._show, self._synced, self._failed = current, show, synced, failed
+        self.stopped = False
+        # What arrives after `stop` is about this backend's store: not for the app any more.
+        self._current = current
+        self._show: Shown = lambda s: None if self.stopped else show(s)
+        self._synced: Shown = lambda s: None if self.stopped else synced(s)
+        self._failed: Failed = lambda error: None if self.stopped else failed(error)
         account = backend.account
         self.local: Worker[Account] = Worker(lambda: account, self, "trayapp-local",
                                              owns_backend=False)
@@ -44,9 +49,13 @@ class Runtime(QObject):
                                            owns_backend=False)
         self.policy = SyncPolicy()
         self._syncing = False
+        self._again: bool | None = None  # a sync asked for while one ran (its catalog flag)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(lambda: self.sync(catalog=False))
+        self._retry = QTimer(self)  # looking for connections again, after failing offline
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(60_000)
 
     # -- work -------------------------------------------------------------------------------
     def call(self, fn: Callable[[Account], Any], done: Done | None = None) -> None:
@@ -64,21 +73,41 @@ class Runtime(QObject):
 
     # -- syncing ----------------------------------------------------------------------------
     def sync(self, catalog: bool | None = None) -> None:
-        """Send what is pending and refresh the service tracked on (one sync at a time)."""
+        """Send what is pending and refresh the service tracked on, and the other connected
+        service when it has a timer running or changes waiting (else it costs nothing). One
+        sync at a time: one asked for meanwhile runs right after."""
         if self._syncing:
+            self._again = bool(catalog) or bool(self._again)
             return
         self._syncing = True
-        service = self._current()
+        current = self._current()
+        others = [s for s in self.backend.services if s is not current]
 
-        def synced(snapshot: Snapshot) -> None:
+        def work(account: Account) -> list[Snapshot]:
+            done = [account.session(current).sync(catalog)]
+            for service in others:
+                session = account.session(service)
+                known = session.snapshot()
+                if known.running is not None or known.pending:
+                    done.append(session.sync(catalog=False))
+            return done
+
+        def end() -> None:
             self._syncing = False
-            self._synced(snapshot)
+            if self._again is not None:
+                again, self._again = self._again, None
+                self.sync(catalog=again or None)
+
+        def synced(snapshots: list[Snapshot]) -> None:
+            for snapshot in snapshots:
+                self._synced(snapshot)
+            end()
 
         def failed(error: e.TrackerError) -> None:
-            self._syncing = False
             self._failed(error)
+            end()
 
-        self.net_call(lambda a: a.session(service).sync(catalog), synced, failed, kind="sync")
+        self.net_call(work, synced, failed, kind="sync")
 
     def schedule(self, snapshot: Snapshot) -> None:
         """The next automatic sync (see SyncPolicy): none while only the user can help."""
@@ -98,17 +127,21 @@ class Runtime(QObject):
         def failed(error: e.TrackerError) -> None:
             self._failed(error)
             if error.transient:
-                QTimer.singleShot(60_000, self, lambda: self.discover(found))
+                self._retry.timeout.connect(lambda: self.discover(found),
+                                            Qt.ConnectionType.SingleShotConnection)
+                self._retry.start()
 
         self.net_call(lambda a: a.connections.list(), found, failed, kind="connections")
 
     # -- the end ----------------------------------------------------------------------------
     def stop(self) -> None:
-        """Stop the threads and close the backend. A request in flight is aborted (its action
-        stays in the outbox); a thread still inside it is left to end on its own."""
+        """Let the work handed over finish (a second at most: a request still waiting for
+        its answer is then aborted, its action stays in the outbox), stop the threads and
+        close the backend. A thread still inside a request is left to end on its own."""
         self._timer.stop()
-        self.backend.abort()
+        self._retry.stop()
         for worker in (self.local, self.net):
-            if worker.shutdown():
-                worker.deleteLater()
+            if not worker.shutdown(abort=self.backend.abort):
+                worker.setParent(None)  # still in a request: it must outlive this object
+        self.stopped = True
         self.backend.close()

@@ -52,6 +52,13 @@ class _Runner(QObject, Generic[B]):
         self.finished.emit(request_id, result, error)
 
     @Slot()
+    def finish(self) -> None:
+        """Queued behind the calls already handed over: the thread ends once they ran."""
+        thread = QThread.currentThread()
+        if thread is not None:
+            thread.quit()
+
+    @Slot()
     def close(self) -> None:
         closer = getattr(self.backend, "close", None) if self._owns_backend else None
         if closer:
@@ -67,6 +74,7 @@ class Worker(QObject, Generic[B]):
 
     _submit = Signal(int, object)
     _close = Signal()
+    _finish = Signal()
 
     def __init__(self, make_backend: Callable[[], B], parent: QObject | None = None,
                  name: str = "trayapp-worker", owns_backend: bool = True) -> None:
@@ -81,6 +89,7 @@ class Worker(QObject, Generic[B]):
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
         self._close.connect(self._runner.close)
+        self._finish.connect(self._runner.finish)
         self._runner.finished.connect(self._finished)
         self._thread.start()
 
@@ -126,23 +135,31 @@ class Worker(QObject, Generic[B]):
         elif done:
             done(result)
 
-    def shutdown(self, timeout_ms: int = 1000) -> bool:
-        """Stop the thread once its call in progress returns; False if that takes longer
-        than `timeout_ms` (a request waiting for its time-out). The thread is then left to
-        finish on its own: never terminated (unsafe for Python code), and safe to abandon,
-        since every action is on disk before it is sent (see sync/session.py)."""
+    def shutdown(self, timeout_ms: int = 1000, abort: Callable[[], None] | None = None
+                 ) -> bool:
+        """Run the calls already handed over, then stop the thread; their answers arrive as
+        usual once the GUI thread turns again. A call still running after `timeout_ms` (a
+        request waiting for its time-out) is cut short by `abort` (closing its client). If
+        the thread still does not end, it is left to finish on its own (False): never
+        terminated (unsafe for Python code), and safe to abandon, since every action is on
+        disk before it is sent (see sync/session.py); whoever waits is told it was
+        interrupted."""
         if not self._thread.isRunning():
             return True
+        self._close.emit()
+        self._finish.emit()
+        if self._thread.wait(timeout_ms):
+            return True
+        if abort is not None:
+            abort()
+            if self._thread.wait(timeout_ms):
+                return True
+        log.info("worker %s still busy after %d ms; not waiting", self._thread.objectName(),
+                 timeout_ms)
         pending, self._callbacks = list(self._callbacks.values()), {}
         for _kind, _done, failed in pending:  # whoever waits for an answer gets one
             if failed is not None:
                 failed(e.Interrupted())
-        self._close.emit()
-        self._thread.quit()
-        if self._thread.wait(timeout_ms):
-            return True
-        log.info("worker %s still busy after %d ms; not waiting", self._thread.objectName(),
-                 timeout_ms)
         ABANDONED.append(self)  # keep the QThread alive: destroying a running one aborts
         return False
 

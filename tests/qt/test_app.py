@@ -350,3 +350,44 @@ def test_a_connection_gone_from_maton_is_replaced(qtbot, emulator, monkeypatch, 
         assert Config.load().connections["toggl-track"] == active
     finally:
         app.shutdown()
+
+
+def test_the_new_timer_dialog_gets_a_projects_tasks(app, emulator, qtbot):
+    """Clockify tasks come through the app's network worker when a project is picked."""
+    from trayapp.ui.entry_dialog import EntryDialog
+
+    app.track_on(Service.CLOCKIFY)
+    qtbot.waitUntil(lambda: app.snapshot is not None and app.snapshot.service
+                    is Service.CLOCKIFY and bool(app.snapshot.projects), timeout=10_000)
+    app.show_window("new_timer")
+    dialog = next(w for w in app.windows.open if isinstance(w, EntryDialog))
+    project = next(p for p in app.snapshot.projects
+                   if any(t["projectId"] == p.id for t in emulator.clockify.tasks))
+    with qtbot.waitSignal(dialog.tasks_wanted, timeout=5000):
+        dialog.set_project(project.id)
+    qtbot.waitUntil(lambda: dialog.task_combo.count() > 1, timeout=10_000)
+    dialog.close()
+
+
+def test_changes_waiting_on_the_other_service_are_shown_and_sent(app, emulator, qtbot):
+    """Tracking on Toggl, a Clockify stop queued while offline: counted in the tray, and sent
+    by the next sync (not only by the next Clockify command)."""
+    replies: list[dict] = []
+
+    def clockify_running() -> list[str]:
+        return [x["description"] for x in emulator.clockify.entries
+                if x["end"] is None and x["description"] == "On Clockify"]
+
+    app.handle_request({"command": "start", "args": {"description": "On Clockify",
+                                                      "service": "clockify"}}, replies.append)
+    qtbot.waitUntil(lambda: bool(replies) and clockify_running() == ["On Clockify"],
+                    timeout=10_000)
+    emulator.add_fault("refuse", app="clockify", times=None)
+    app.handle_request({"command": "stop", "args": {"service": "clockify"}}, replies.append)
+    qtbot.waitUntil(lambda: len(replies) == 2, timeout=10_000)
+    assert replies[1]["exit"] == 75
+    qtbot.waitUntil(lambda: "1 not yet sent" in app.tray.tooltip(), timeout=5000)
+    emulator.clear_faults()
+    app.sync()
+    qtbot.waitUntil(lambda: clockify_running() == [], timeout=10_000)
+    qtbot.waitUntil(lambda: "not yet sent" not in app.tray.tooltip(), timeout=5000)

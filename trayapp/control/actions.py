@@ -98,6 +98,9 @@ class Plan:
     refresh_if: Callable[[Snapshot], bool] | None = None
     # What the tray shows at once, before the local change is even on disk.
     predict: Callable[[Snapshot], Snapshot] | None = None
+    # Asked over and over (a status bar polling `status`): the running app answers from
+    # what it knows when that is recent, instead of asking the service every time.
+    polled: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
         return Plan(command, service, apply, **options)
 
     if command == "status":
-        return make(current, then=Then.NOTHING, refresh_if=lambda snap: True)
+        return make(current, then=Then.NOTHING, refresh_if=lambda snap: True, polled=True)
     if command == "sync":
         return make(current, then=Then.SYNC)
     if command == "start":

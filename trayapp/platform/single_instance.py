@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
@@ -101,8 +102,9 @@ class _Client:
 
     def _gone(self) -> None:
         self.open = False
-        self.conn.deleteLater()
         _CLIENTS.discard(self)
+        if shiboken6.isValid(self.conn):  # at quit, the server may have deleted it already
+            self.conn.deleteLater()
 
 
 _CLIENTS: set[_Client] = set()  # alive while connected

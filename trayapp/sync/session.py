@@ -122,7 +122,8 @@ class Session:
         entries = tuple(self.store.entries(self.svc, since=since))
         outbox = self.store.outbox(self.svc)
         problems = tuple(
-            Problem(i.seq, i.action, self._describe(i), i.error_title or "", i.error or "")
+            Problem(i.seq, i.action, self._describe(i), i.error_title or "", i.error or "",
+                    self.service)
             for i in outbox if i.error_title
         )
         running = next((x for x in entries if x.running), None)

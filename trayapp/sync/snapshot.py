@@ -21,6 +21,7 @@ class Problem:
     description: str
     title: str
     message: str
+    service: Service | None = None  # whose outbox it is in
 
 
 @dataclass(frozen=True)

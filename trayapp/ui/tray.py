@@ -229,7 +229,8 @@ class Tray(QObject):
 
     def popup_menu(self) -> None:
         """Show the menu at the cursor (for hotkeys and desktops that send no right click)."""
-        self.menu.popup(QCursor.pos())
+        if not self.menu.isVisible():  # popping it up again would rebuild it while open
+            self.menu.popup(QCursor.pos())
 
     # -- the menu -------------------------------------------------------------------------------
     def _on_menu_opening(self) -> None:
@@ -356,9 +357,10 @@ class Tray(QObject):
                 inner.setToolTipsVisible(True)
                 info = inner.addAction(elide(problem.message, 80))
                 info.setEnabled(False)
-                inner.addAction("Try again", partial(self.ask, "retry", seq=problem.seq))
+                where = {"service": problem.service.value} if problem.service else {}
+                inner.addAction("Try again", partial(self.ask, "retry", seq=problem.seq, **where))
                 inner.addAction("Discard this change",
-                                partial(self.ask, "drop", seq=problem.seq))
+                                partial(self.ask, "drop", seq=problem.seq, **where))
         self._status = menu.addAction(self._status_text(snap, now))
         self._status.setEnabled(False)
         self._status.setToolTip(snap.error.text if snap.error else "")
