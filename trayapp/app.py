@@ -399,7 +399,8 @@ class TrayApp(QObject):
         window = SettingsWindow(
             self.config, run, connections=lambda: live(backend).connections(),
             workspaces=lambda s: live(backend).workspaces(s),
-            wind_up=lambda s: live(backend).wind_up(s), services=lambda: self.services,
+            wind_up=lambda s: live(backend).wind_up(s), adopt=lambda c: live(backend).adopt(c),
+            services=lambda: self.services,
             shortcuts=self.hotkeys, demo=self.demo)
         window.hotkeys_edited.connect(self.hotkeys_edited)
         window.key_saved.connect(self.key_saved)

@@ -284,14 +284,69 @@ def test_another_key_forgets_the_old_accounts_settings():
 
 def test_a_backend_for_another_key_starts_clean(emulator, tmp_path, monkeypatch):
     """Removing the key, trying the demo, then saving another key: the first account's
-    connections and workspace must not be used with the second."""
+    connections and workspace are not used with the second, and are forgotten once Maton
+    has accepted the new key."""
     monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
     config = Config(connections={"toggl-track": "old-conn"}, workspaces={"toggl-track": "9"},
                     account=accounts.fingerprint("key-a"))
     backend = Backend(config, TEST_KEY, demo=False, path=tmp_path / "s.sqlite3")
     try:
-        assert backend.needs_discovery and not config.workspaces
-        assert Config.load().account == accounts.fingerprint(TEST_KEY)
+        assert backend.needs_discovery and backend.services == []
+        assert backend.account.connection_ids == {} and backend.account.workspace_ids == {}
+        backend.adopt(backend.connections().list())
+        assert config.account == accounts.fingerprint(TEST_KEY) and not config.workspaces
+        assert set(config.connections) == {"toggl-track", "clockify"}
+        assert "old-conn" not in config.connections.values()
+    finally:
+        backend.close()
+
+
+def test_a_rejected_key_changes_nothing(emulator, tmp_path, monkeypatch):
+    """A mistyped MATON_API_KEY for one command must not make the real account's settings
+    and queued changes look like another account's."""
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    path = tmp_path / "s.sqlite3"
+    config = Config(connections={"toggl-track": "c"}, account=accounts.fingerprint(TEST_KEY))
+    mine = Account(TEST_KEY, emulator.base_url, path)
+    mine.session(Service.TOGGL).start(EntryDraft("Mine, not yet sent"))
+    mine.close()
+    backend = Backend(config, "mistyped-key", demo=False, path=path)
+    try:
+        with pytest.raises(e.AuthError):
+            backend.adopt(backend.connections().list())
+        assert config.connections == {"toggl-track": "c"}
+        assert config.account == accounts.fingerprint(TEST_KEY)
+    finally:
+        backend.close()
+    again = Backend(config, TEST_KEY, demo=False, path=path)
+    try:
+        snapshot = again.account.session(Service.TOGGL).snapshot()
+        assert snapshot.pending == 1 and not snapshot.problems  # not held
+    finally:
+        again.close()
+
+
+def test_changes_made_with_another_key_wait_for_the_user(emulator, tmp_path, monkeypatch):
+    """Queued under key A, then key B is saved: B's account must not receive them unasked,
+    not even when the entry is stopped or edited later."""
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    path = tmp_path / "s.sqlite3"
+    config = Config(account=accounts.fingerprint("key-a"))
+    old = Account("key-a", emulator.base_url, path)
+    old.session(Service.TOGGL).start(EntryDraft("Made for account A"))  # never sent
+    old.close()
+    backend = Backend(config, TEST_KEY, demo=False, path=path)
+    try:
+        backend.adopt(backend.connections().list())  # Maton accepts B: A's changes wait
+        session = backend.account.session(Service.TOGGL)
+        session.stop()  # what used to fold into the held start and send it along
+        snapshot = session.sync()
+        assert len(snapshot.problems) == 1
+        assert snapshot.problems[0].title == "Made with another Maton key"
+        assert not [x for x in emulator.toggl.entries if x["description"] == "Made for account A"]
+        session.retry(snapshot.problems[0].seq)  # the user says: send it to this account
+        assert session.flush().pending == 0
+        assert [x for x in emulator.toggl.entries if x["description"] == "Made for account A"]
     finally:
         backend.close()
 
@@ -326,23 +381,3 @@ def test_winding_up_a_service_stops_its_timer_before_it_is_disconnected(emulator
         backend.close()
 
 
-def test_changes_made_with_another_key_wait_for_the_user(emulator, tmp_path, monkeypatch):
-    """Queued under key A, then key B is saved: B's account must not receive them unasked."""
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    path = tmp_path / "s.sqlite3"
-    config = Config(account=accounts.fingerprint("key-a"))
-    old = Account("key-a", emulator.base_url, path)
-    old.session(Service.TOGGL).start(EntryDraft("Made for account A"))  # never sent
-    old.close()
-    backend = Backend(config, TEST_KEY, demo=False, path=path)
-    try:
-        session = backend.account.session(Service.TOGGL)
-        snapshot = session.sync()
-        assert snapshot.pending == 0 and len(snapshot.problems) == 1
-        assert snapshot.problems[0].title == "Made with another Maton key"
-        assert not [x for x in emulator.toggl.entries if x["description"] == "Made for account A"]
-        session.retry(snapshot.problems[0].seq)  # the user says: send it to this account
-        assert session.flush().pending == 0
-        assert [x for x in emulator.toggl.entries if x["description"] == "Made for account A"]
-    finally:
-        backend.close()

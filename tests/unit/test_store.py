@@ -79,14 +79,14 @@ def version_of(path) -> str:
 
 
 def test_a_new_file_and_memory_get_the_current_version(tmp_path):
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     path = tmp_path / "new" / "trayapp.sqlite3"
     Store(path).close()
-    assert version_of(path) == "2"
+    assert version_of(path) == str(SCHEMA_VERSION)
     assert "parent_id" in columns(path, "catalog")
     assert list(tmp_path.glob("new/*.bak")) == []  # nothing to back up
     memory = Store(":memory:")
-    assert memory.meta("schema") == "2"
+    assert memory.meta("schema") == str(SCHEMA_VERSION)
     memory.close()
 
 
@@ -94,7 +94,8 @@ def test_a_v1_file_is_upgraded_keeping_its_rows_and_a_v1_backup(tmp_path):
     path = tmp_path / "trayapp.sqlite3"
     writer = make_v1(path, keep_open=True)  # its last writes are still in the WAL only
     store = Store(path)
-    assert store.meta("schema") == "2"
+    assert store.meta("schema") == str(SCHEMA_VERSION) == "3"
+    assert "held" in columns(path, "outbox")
     assert store.catalog("clockify", "task") == [Task(**TASK)]
     assert [p.name for p in store.catalog("clockify", "project")] == ["Website"]
     assert [x.description for x in store.entries("clockify")] == ["Writing"]
@@ -115,7 +116,7 @@ def test_a_v1_file_is_upgraded_keeping_its_rows_and_a_v1_backup(tmp_path):
         db.close()
     store.close()
     Store(path).close()  # opening it again changes nothing
-    assert version_of(path) == "2" and version_of(backup) == "1"
+    assert version_of(path) == str(SCHEMA_VERSION) and version_of(backup) == "1"
 
 
 def test_tasks_are_replaced_per_project_through_the_new_column(tmp_path):
@@ -227,3 +228,21 @@ def test_the_store_is_private_to_its_user(tmp_path):
     Store(path).close()
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_held_changes_stay_held_until_released(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    with store.transaction() as db:
+        first = store.add_outbox("toggl-track", "start", "local-1", {}, datetime.now(UTC), db)
+    mark = store.last_outbox_seq()
+    with store.transaction() as db:
+        later = store.add_outbox("toggl-track", "stop", "local-1", {}, datetime.now(UTC), db)
+    assert store.hold_outbox("Held", "why", mark) == 1
+    held, free = store.outbox()
+    assert (held.seq, held.held, held.error_title) == (first, True, "Held")
+    assert (free.seq, free.held, free.error_title) == (later, False, None)
+    store.clear_outbox_error(first)  # fixing a refused change does not release a held one
+    assert store.outbox()[0].held and store.outbox()[0].error_title == "Held"
+    store.release_outbox(first)
+    assert not store.outbox()[0].held and store.outbox()[0].error_title is None
+    store.close()

@@ -20,7 +20,7 @@ from ..config import Config, gateway_url
 from ..core import errors as e
 from ..core.models import Connection, Service, Workspace
 from ..paths import store_path
-from .accounts import ENV_HINT, adopt, claim
+from .accounts import ENV_HINT, adopt, claim, fingerprint
 
 if TYPE_CHECKING:
     from ..api.connections import Connections
@@ -50,7 +50,7 @@ def checked_gateway_url() -> str:
 
 class Backend:
     def __init__(self, config: Config, key: str | None, *, demo: bool,
-                 forget_cache: bool = False, path: Path | None = None) -> None:
+                 path: Path | None = None) -> None:
         from ..sync.account import Account  # the HTTP stack: only once it is needed
 
         self.config = config
@@ -69,32 +69,33 @@ class Backend:
         else:
             base_url = checked_gateway_url()
             path = path or store_path()
-            if key is not None and claim(config, key):  # another Maton account than before
-                forget_cache = other_account = True
+            # Another key than the settings were made with: their connections and workspaces
+            # are not used until Maton accepts this key and says which it has (`adopt`).
+            other_account = key is not None and config.account not in (None, fingerprint(key))
+            if key is not None and config.account is None and config.connections:
+                config.account = fingerprint(key)  # settings from before this was recorded
                 save_quietly(config)
-            connections = dict(config.connections)
-            workspaces = dict(config.workspaces)
+            connections = {} if other_account else dict(config.connections)
+            workspaces = {} if other_account else dict(config.workspaces)
         self.key = key
+        self.other_account = other_account
         logs.REDACT.secrets.add(key or "")
         hint = ENV_HINT if keystore.from_environment() and not demo else None
         self.account: Account = Account(key, base_url, path, connections, workspaces,
                                         auth_hint=hint)
-        if forget_cache:  # before anything reads it
-            self.account.forget_cache()
-        if other_account:  # what waits to be sent was made for the old account
-            self.account.hold_unsent(
-                "Made with another Maton key",
-                "This change was made while another Maton key was in use. Try again to send "
-                "it to the account of the current key, or discard it.")
+        # What is queued now was made with the key the settings belong to (see adopt).
+        self._made_before = self.account.outbox_mark() if other_account else 0
 
     @property
     def services(self) -> list[Service]:
         """What can be tracked on: both services in the demo, else the connected ones."""
-        return list(Service) if self.demo else self.config.connected()
+        if self.demo:
+            return list(Service)
+        return [] if self.other_account else self.config.connected()
 
     @property
     def needs_discovery(self) -> bool:
-        """A key, but no connection recorded yet: ask Maton which services are connected."""
+        """No connection known for this key yet: ask Maton which services are connected."""
         return not self.demo and not self.services
 
     def connections(self) -> Connections:
@@ -105,11 +106,22 @@ class Backend:
         """The service's workspaces (asks the service once)."""
         return self.account.session(service).tracker.workspaces()
 
-    def adopt(self, connections: Sequence[Connection]) -> None:
-        """Maton's connections, as just listed: record the one each service uses (the one
-        rule, accounts.adopt) and use them. On the thread that owns the settings."""
-        adopt(self.config, connections)
+    def adopt(self, connections: Sequence[Connection]) -> dict[Service, Connection | None]:
+        """Maton's connections, as just listed (so Maton accepts the key): record the one
+        each service uses (the one rule, accounts.adopt) and use them. For another Maton
+        account than the settings' before, its settings and cache start clean, and what was
+        queued for the old one waits for the user. On the thread that owns the settings."""
+        if self.other_account and self.key is not None:
+            claim(self.config, self.key)
+            self.account.forget_cache()
+            self.account.hold_unsent(
+                "Made with another Maton key",
+                "This change was made while another Maton key was in use. Try again to send "
+                "it to the account of the current key, or discard it.", self._made_before)
+            self.other_account = False
+        found = adopt(self.config, connections)
         self.use_recorded_connections()
+        return found
 
     def wind_up(self, service: Service) -> None:
         """Before `service` is disconnected: send what is waiting and stop a timer running

@@ -43,6 +43,7 @@ class OutboxItem:
     tried_at: datetime | None = None
     error: str | None = None
     error_title: str | None = None
+    held: bool = False  # made with another Maton key: waits for the user (see hold_outbox)
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -287,7 +288,7 @@ class Store:
                            json.loads(r["payload"]), parse_timestamp(r["created"]),
                            r["attempts"],
                            parse_timestamp(r["tried_at"]) if r["tried_at"] else None,
-                           r["error"], r["error_title"]) for r in rows]
+                           r["error"], r["error_title"], bool(r["held"])) for r in rows]
 
     @_locked
     def remove_outbox(self, seq: int, db: sqlite3.Connection | None = None) -> None:
@@ -301,18 +302,29 @@ class Store:
             (int(attempt), error, title, seq))
 
     @_locked
-    def hold_outbox(self, title: str, message: str) -> int:
-        """Hold every queued action as if refused: it waits for the user (send or discard).
-        Returns how many."""
-        cur = self._db.execute("UPDATE outbox SET error=?, error_title=? WHERE error_title IS "
-                               "NULL", (message, title))
+    def last_outbox_seq(self) -> int:
+        row = self._db.execute("SELECT MAX(seq) FROM outbox").fetchone()
+        return int(row[0] or 0)
+
+    @_locked
+    def hold_outbox(self, title: str, message: str, upto: int) -> int:
+        """Hold the queued actions up to `upto`: they wait for the user (send or discard),
+        shown like refused ones, and nothing folds into them. Returns how many."""
+        cur = self._db.execute("UPDATE outbox SET held=1, error=?, error_title=? WHERE seq<=?",
+                               (message, title, upto))
         return int(cur.rowcount)
+
+    @_locked
+    def release_outbox(self, seq: int) -> None:
+        """The user says: send it (a refused or held action, queued again)."""
+        self._db.execute("UPDATE outbox SET held=0, error=NULL, error_title=NULL WHERE seq=?",
+                         (seq,))
 
     @_locked
     def clear_outbox_error(self, seq: int, db: sqlite3.Connection | None = None) -> None:
         """The user fixed a refused action: it is queued again, its tries kept."""
-        (db or self._db).execute("UPDATE outbox SET error=NULL, error_title=NULL WHERE seq=?",
-                                 (seq,))
+        (db or self._db).execute("UPDATE outbox SET error=NULL, error_title=NULL "
+                                 "WHERE seq=? AND held=0", (seq,))
 
     @_locked
     def set_outbox_action(self, seq: int, action: str,

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS catalog (
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, action TEXT NOT NULL,
     entry_id TEXT NOT NULL, payload TEXT NOT NULL, created TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, tried_at TEXT, error TEXT, error_title TEXT);
+    attempts INTEGER NOT NULL DEFAULT 0, tried_at TEXT, error TEXT, error_title TEXT,
+    held INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS id_map (
     service TEXT NOT NULL, local_id TEXT NOT NULL, server_id TEXT NOT NULL,
     PRIMARY KEY (service, local_id));
@@ -52,9 +53,15 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
                    [(_json_field(data, "project_id"), service, id_) for service, id_, data in rows])
 
 
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """outbox.held: changes made with another Maton key wait for the user, apart from the
+    ones the service refused (fixing an entry must not send a held change along)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN held INTEGER NOT NULL DEFAULT 0")
+
+
 #: UPGRADES[n] turns a version n+1 file into version n+2. Append only; never edit a step
 #: that has shipped (files out there went through it as it was).
-UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2]
+UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2, _v2_to_v3]
 SCHEMA_VERSION = len(UPGRADES) + 1
 
 

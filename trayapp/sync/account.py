@@ -129,10 +129,14 @@ class Account:
         for service in Service:
             self._forget(service, None)
 
-    def hold_unsent(self, title: str, message: str) -> int:
-        """Changes not sent yet wait for the user instead of going out by themselves (they
-        show as refused: Try again sends them, Discard drops them). Returns how many."""
-        return self.store.hold_outbox(title, message)
+    def outbox_mark(self) -> int:
+        """Where the outbox ends now (see hold_unsent)."""
+        return self.store.last_outbox_seq()
+
+    def hold_unsent(self, title: str, message: str, upto: int) -> int:
+        """Changes queued up to `upto` wait for the user instead of going out by themselves
+        (shown as refused: Try again sends them, Discard drops them). Returns how many."""
+        return self.store.hold_outbox(title, message, upto)
 
     def _forget(self, service: Service, workspace_id: str | None) -> None:
         with self.store.transaction() as db:

@@ -356,10 +356,11 @@ class Session:
         return self.snapshot()
 
     def _unsent_start(self, entry_id: str) -> OutboxItem | None:
-        """The queued start of this entry if nothing of it can have reached the server."""
+        """The queued start of this entry if nothing of it can have reached the server (and
+        it is not held: a change folded into a held one would send it along)."""
         for item in self.store.outbox(self.svc):
             if item.entry_id == entry_id and item.action in ("start", "create"):
-                return item if item.attempts == 0 else None
+                return item if item.attempts == 0 and not item.held else None
         return None
 
     def _merge_unsent(self, entry_id: str, action: str, payload: dict[str, Any], db: Any
@@ -401,7 +402,7 @@ class Session:
         self._after_stop = set()  # new for each flush
         held: OutboxItem | None = None  # a stop Toggl will do itself when the next start goes
         for index, item in enumerate(items):
-            if item.error_title or item.entry_id in blocked:
+            if item.error_title or item.held or item.entry_id in blocked:
                 blocked.add(item.entry_id)  # a refused action holds back its entry's later ones
                 continue
             following = items[index + 1] if index + 1 < len(items) else None
@@ -583,8 +584,8 @@ class Session:
 
     # -- problems the user decides on -----------------------------------------------------
     def retry(self, seq: int) -> Snapshot:
-        """Queue a refused action again (the next flush sends it)."""
-        self.store.mark_outbox(seq, error=None, title=None, attempt=False)
+        """Queue a refused (or held) action again: the next flush sends it."""
+        self.store.release_outbox(seq)
         return self.snapshot()
 
     def drop(self, seq: int) -> Snapshot:

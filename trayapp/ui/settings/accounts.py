@@ -5,7 +5,7 @@ is polled and given up) are control's; this section renders them and asks for th
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,6 +18,8 @@ from ...control.accounts import ConnectionsApi, SignIn, SignIns, SignInState
 from ...core import errors as e
 from ...core.models import Connection, ConnectionStatus, Service
 from .common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, Confirm, Opener, Runner
+
+Adopt = Callable[[Sequence[Connection]], Mapping[Service, Connection | None]]
 
 
 class RowState(enum.Enum):
@@ -62,13 +64,14 @@ class AccountsSection(QGroupBox):
     problem = Signal(object)  # TrackerError | str | None: for the window's status line
 
     def __init__(self, config: Config, run: Runner, connections: Callable[[], ConnectionsApi],
-                 *, wind_up: Callable[[Service], None], demo: bool,
+                 *, adopt: Adopt, wind_up: Callable[[Service], None], demo: bool,
                  opener: Opener, confirm: Confirm, save: Callable[[], bool],
                  poll_interval_ms: int, sign_in_timeout_s: float) -> None:
         super().__init__("Accounts")
         self.config = config
         self._run = run
         self._connections = connections
+        self._adopt = adopt  # Maton's list -> the connection each service uses (settings)
         self._wind_up = wind_up  # before a disconnect: stop its timer, send what waits
         self.demo = demo
         self._open = opener
@@ -132,7 +135,7 @@ class AccountsSection(QGroupBox):
     def _listed(self, connections: list[Connection]) -> None:
         self.problem.emit(None)
         before = (dict(self.config.connections), self.config.service)
-        found = accounts.adopt(self.config, connections)
+        found = self._adopt(connections)
         for service, conn in found.items():
             if self._settled(service):
                 self._show(service, conn)

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...config import Config
+from ...control import accounts as accounts_rules
 from ...control.accounts import POLL_INTERVAL, SIGN_IN_TIMEOUT, ConnectionsApi
 from ...control.backend import checked_gateway_url
 from ...core import errors as e
 from ...core.models import Service, Workspace
 from . import common
-from .accounts import AccountsSection
+from .accounts import AccountsSection, Adopt
 from .behaviour import BehaviourSection
 from .common import ERROR_COLOR, Confirm, Opener, Runner
 from .key import KEY_PAGE, KeySection
@@ -53,6 +54,7 @@ class SettingsWindow(QWidget):
         connections: Callable[[], ConnectionsApi],
         workspaces: Callable[[Service], list[Workspace]],
         wind_up: Callable[[Service], None],
+        adopt: Adopt | None = None,
         services: Callable[[], list[Service]],
         shortcuts: Shortcuts | None = None,
         demo: bool = False,
@@ -74,7 +76,9 @@ class SettingsWindow(QWidget):
         confirm = confirm or (lambda parent, title, text: common.ask(parent, title, text))
         self.key = KeySection(run, confirm, lambda: gateway_url or checked_gateway_url())
         self.accounts = AccountsSection(
-            config, run, connections, wind_up=wind_up, demo=demo, opener=self.open,
+            config, run, connections, wind_up=wind_up,
+            adopt=adopt or (lambda found: accounts_rules.adopt(config, found)), demo=demo,
+            opener=self.open,
             confirm=confirm,
             save=self.save, poll_interval_ms=poll_interval_ms,
             sign_in_timeout_s=sign_in_timeout_s)
