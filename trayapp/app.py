@@ -430,14 +430,9 @@ class TrayApp(QObject):
         if self.backend is None or self.demo:
             self.render()
             return
-        moved = self.backend.use_chosen_workspaces()
-
-        def use(account: Account) -> None:  # another workspace: its own cache, same outbox
-            for service, workspace_id in moved.items():
-                account.use_workspace(service, workspace_id)
-
-        if moved and self.runtime is not None:
-            self.runtime.net_call(use)
+        if self.runtime is not None:
+            chosen = self.backend.chosen_workspaces()
+            self.runtime.net_call(partial(Backend.use_workspaces, chosen=chosen))
         self.track_on(self.service)
 
     # -- quitting ---------------------------------------------------------------------------------

@@ -72,7 +72,8 @@ def opened():
 
 @pytest.fixture
 def make_window(qtbot, sandbox, memory_keyring, opened):
-    def make(backend: Backend, config: Config | None = None, **options) -> SettingsWindow:
+    def make(backend: Backend, config: Config | None = None, wind_up=lambda s: None,
+             **options) -> SettingsWindow:
         config = config or Config()
         demo = options.get("demo", False)
         options.setdefault("poll_interval_ms", 50)
@@ -83,7 +84,7 @@ def make_window(qtbot, sandbox, memory_keyring, opened):
         window = SettingsWindow(
             config, backend.run, connections=lambda: backend.account.connections,
             workspaces=lambda s: backend.account.session(s).tracker.workspaces(),
-            wind_up=lambda s: None,
+            wind_up=wind_up,
             services=lambda: list(Service) if demo else config.connected(), **options)
         qtbot.addWidget(window)
         return window
@@ -535,3 +536,31 @@ def test_tracking_follows_the_connections_found(qtbot, make_window, backend, emu
     radio = window.tracking.radios[Service.CLOCKIFY]
     qtbot.waitUntil(radio.isEnabled, timeout=WAIT)
     assert not window.tracking.hint.isVisibleTo(window)
+
+
+def test_disconnect_anyway_when_the_timer_cannot_be_stopped_first(qtbot, make_window, backend,
+                                                                 emulator):
+    from trayapp.core import errors as e
+
+    asked: list[str] = []
+    answers = [True, False, True, True]  # disconnect? / anyway? no / disconnect? / anyway? yes
+
+    def confirm(parent, title, text):
+        asked.append(title)
+        return answers.pop(0)
+
+    def wind_up(service):
+        raise e.Conflict("Clockify was not disconnected: its running timer could not be sent.")
+
+    window = shown(qtbot, make_window(backend, confirm=confirm, wind_up=wind_up))
+    qtbot.waitUntil(lambda: window.accounts.state(Service.CLOCKIFY) is CONNECTED, timeout=WAIT)
+    row = window.accounts.rows[Service.CLOCKIFY]
+    qtbot.mouseClick(row.disconnect, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(asked) == 2 and window.accounts.state(Service.CLOCKIFY)
+                    is CONNECTED, timeout=WAIT)
+    assert "not disconnected" in window.status_line.text()
+    assert len(emulator.connections) == 2
+    with qtbot.waitSignal(window.connections_changed, timeout=WAIT):
+        qtbot.mouseClick(row.disconnect, Qt.MouseButton.LeftButton)
+    assert asked == ["Disconnect Clockify?", "Disconnect Clockify anyway?"] * 2
+    assert [r["app"] for r in emulator.connections] == ["toggl-track"]

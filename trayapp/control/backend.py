@@ -143,12 +143,18 @@ class Backend:
         for service in Service:
             self.account.use_connection(service, self.config.connections.get(service.value))
 
-    def use_chosen_workspaces(self) -> dict[Service, str | None]:
-        """The workspaces the settings choose, where they differ from the ones in use; the
-        caller switches them on its network thread (each switch drops that cache)."""
-        in_use = self.account.workspace_ids
-        return {s: self.config.workspaces.get(s.value) for s in self.services
-                if self.config.workspaces.get(s.value) != in_use.get(s.value)}
+    def chosen_workspaces(self) -> dict[Service, str | None]:
+        """The workspace the settings choose per service (None: the account's default), read
+        on the thread that owns the settings; `use_workspaces` applies them."""
+        return {s: self.config.workspaces.get(s.value) for s in self.services}
+
+    @staticmethod
+    def use_workspaces(account: Account, chosen: dict[Service, str | None]) -> None:
+        """Switch to the chosen workspaces where another is in use (on the thread that sends:
+        each switch drops that workspace's cache; unsent changes stay)."""
+        for service, workspace_id in chosen.items():
+            if account.workspace_ids.get(service.value) != workspace_id:
+                account.use_workspace(service, workspace_id)
 
     def abort(self) -> None:
         """Abort a request in flight (it may wait up to its time-out): its action stays in

@@ -283,11 +283,23 @@ class AccountsSection(QGroupBox):
             row.render(*previous)
             self.problem.emit(error)
 
-        def disconnect() -> None:
-            self._wind_up(service)
-            self.sign_ins.disconnect(cid)
+        def disconnect(_: object = None) -> None:
+            self._run(lambda: self.sign_ins.disconnect(cid), done, failed,
+                      f"settings.disconnect.{service.value}")
 
-        self._run(disconnect, done, failed, f"settings.disconnect.{service.value}")
+        def not_wound_up(error: e.TrackerError) -> None:
+            # E.g. the service no longer accepts the connection, or a change it refused
+            # waits: the user may still want it gone, knowing what stays behind.
+            question = (f"{error.message}\n\nDisconnect anyway? A timer still running on "
+                        f"{service.title} keeps running there, and changes not sent to it wait "
+                        "until it is connected again.")
+            if self._confirm(self, f"Disconnect {service.title} anyway?", question):
+                disconnect()
+            else:
+                failed(error)
+
+        self._run(lambda: self._wind_up(service), disconnect, not_wound_up,
+                  f"settings.wind-up.{service.value}")
 
     def connected(self) -> Sequence[Service]:
         return [s for s, row in self.rows.items()
