@@ -100,6 +100,10 @@ class TrayApp(QObject):
     def snapshot(self) -> Snapshot | None:
         return self.snapshots.get(self.service)
 
+    def running_on(self, service: Service) -> bool:
+        known = self.snapshots.get(service)
+        return known is not None and known.running is not None
+
     # -- start-up and the backend's lifecycle ------------------------------------------------------
     def _boot(self, demo: bool) -> None:
         from .platform.hotkeys.shortcuts import Shortcuts
@@ -220,7 +224,7 @@ class TrayApp(QObject):
         try:
             if self.backend is None:
                 raise self.backend_error or e.TrackerError("trayapp is not ready.")
-            step = plan(request, self.config, self.services)
+            step = plan(request, self.config, self.services, running=self.running_on)
         except e.TrackerError as exc:
             self.failed(exc) if reply is None else reply(refusal(exc))
             return

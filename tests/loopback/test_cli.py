@@ -193,3 +193,15 @@ def test_hostile_lines_on_the_socket_get_an_answer(home, emulator):
         assert out.returncode == 0 and "Traceback" not in "\n".join(app.output)
     finally:
         app.close()
+
+
+def test_stop_finds_the_timer_on_the_other_service(home, emulator):
+    """Tracking on Toggl, a timer running on Clockify: `stop` stops it, as the tray does."""
+    out = cli(home, emulator.base_url, "--service", "clockify", "start", "On Clockify")
+    assert out.returncode == 0, out.stderr
+    status = json.loads(cli(home, emulator.base_url, "status", "--json").stdout)
+    assert status["service"] == "clockify" and status["running"] is True
+    out = cli(home, emulator.base_url, "stop")
+    assert out.returncode == 0 and out.stdout.startswith("Not tracking"), out.stderr
+    assert not [x for x in emulator.clockify.entries
+                if x["description"] == "On Clockify" and x["end"] is None]

@@ -381,3 +381,18 @@ def test_winding_up_a_service_stops_its_timer_before_it_is_disconnected(emulator
         backend.close()
 
 
+
+
+def test_stop_and_status_follow_the_timer_to_the_other_service():
+    config = Config(service="toggl-track", connections={"toggl-track": "t", "clockify": "c"})
+
+    def on_clockify(service: Service) -> bool:
+        return service is Service.CLOCKIFY
+
+    assert actions.plan(Request("stop"), config, running=on_clockify).service is Service.CLOCKIFY
+    assert actions.plan(Request("status"), config, running=on_clockify).service \
+        is Service.CLOCKIFY
+    named = Request("stop", {"service": "toggl-track"})
+    assert actions.plan(named, config, running=on_clockify).service is Service.TOGGL
+    assert actions.plan(Request("continue"), config, running=on_clockify).service \
+        is Service.TOGGL  # nothing to follow: the tracked service

@@ -178,6 +178,10 @@ def test_a_timer_on_the_other_service_stays_visible_after_switching(app, emulato
                     timeout=10_000)
     assert "On Toggl" in app.tray.tooltip() and "on Toggl Track" in app.tray.tooltip()
     assert window.tracking.radios[Service.CLOCKIFY].isChecked()
+    replies: list[dict] = []  # the command line sees what the tray shows
+    app.handle_request({"command": "status", "args": {}}, replies.append)
+    qtbot.waitUntil(lambda: bool(replies), timeout=10_000)
+    assert replies[0]["status"]["service"] == "toggl-track" and replies[0]["status"]["running"]
     menu_action(app, "Stop on Toggl Track").trigger()
     qtbot.waitUntil(lambda: running(emulator) == [], timeout=10_000)
     qtbot.waitUntil(lambda: "Not tracking" in app.tray.tooltip(), timeout=10_000)

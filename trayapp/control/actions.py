@@ -110,16 +110,26 @@ class Show:
     window: str
 
 
-def plan(request: Request, config: Config, available: Sequence[Service] | None = None
-         ) -> Plan | Show:
+#: With no service named, these act on the timer that runs, on whichever service it runs.
+FOLLOW_THE_TIMER = frozenset({"stop", "toggle", "status"})
+
+
+def plan(request: Request, config: Config, available: Sequence[Service] | None = None,
+         running: Callable[[Service], bool] | None = None) -> Plan | Show:
     """What to do for `request`; raises a TrackerError when it cannot be done (unknown
-    command, a service that is not connected, a project that does not exist...)."""
+    command, a service that is not connected, a project that does not exist...).
+    `running(service)`: whether a timer runs there (as the tray shows it), so that `stop`
+    stops the timer that runs even when it runs on the service not tracked on."""
     command = request.command
     if command in WINDOWS:
         return Show(command)
     if command not in TRACKING:
         raise UsageError(f"Unknown command {command!r}.")
     service = choose_service(config, request.service, available)
+    if request.service is None and command in FOLLOW_THE_TIMER and running is not None \
+            and not running(service):
+        services = list(available) if available is not None else config.connected()
+        service = next((s for s in services if s is not service and running(s)), service)
 
     def make(apply: Callable[[Session], Snapshot], **options: Any) -> Plan:
         return Plan(command, service, apply, **options)

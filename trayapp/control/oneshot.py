@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..core import errors as e
+from ..core.models import Service
 from .actions import EXIT_ERROR, Plan, Request, Show, Then, finish, outcome, plan, refusal
 from .backend import Backend, read_key, save_quietly
 
 if TYPE_CHECKING:
     from ..sync.account import Account
+    from ..sync.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,18 @@ def run(request: Request) -> dict[str, Any] | Show:
     try:
         if backend.needs_discovery:
             discover(backend)
-        step = plan(request, config)
+        account, looked = backend.account, {}
+
+        def running(service: Service) -> bool:  # the service's state now (one request)
+            if service not in looked:
+                looked[service] = account.session(service).sync()
+            return looked[service].running is not None
+
+        two = len(backend.services) > 1  # else nothing to choose: no request for it
+        step = plan(request, config, running=running if two else None)
         if isinstance(step, Show):
             return step
-        return execute(step, backend.account)
+        return execute(step, account, looked.get(step.service))
     except e.TrackerError as exc:
         return refusal(exc)
     finally:
@@ -58,11 +68,12 @@ def discover(backend: Backend) -> None:
     save_quietly(backend.config)
 
 
-def execute(step: Plan, account: Account) -> dict[str, Any]:
-    """Run a plan's steps in order, in this thread."""
+def execute(step: Plan, account: Account, looked: Snapshot | None = None) -> dict[str, Any]:
+    """Run a plan's steps in order, in this thread. `looked`: the service's state as just
+    synced (then it is not asked again)."""
     session = account.session(step.service)
-    before = session.snapshot()
-    if step.refresh_if is not None and step.refresh_if(before):
+    before = looked or session.snapshot()
+    if looked is None and step.refresh_if is not None and step.refresh_if(before):
         before = session.sync()
     try:
         after = step.apply(session)
