@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from . import ipc, logs
 from .config import Config
-from .control import accounts
+from .control import accounts, actions
 from .control.actions import Plan, Request, Show, Then, finish, outcome, plan, refusal
 from .control.backend import Backend, read_key
 from .control.display import tray_state, with_problem
@@ -212,6 +212,9 @@ class TrayApp(QObject):
         """A command handed over by a second `trayapp` process (see ipc.py)."""
         try:
             request = Request.from_message(message)
+            if request.demo != self.demo and request.command not in ("activate", "settings",
+                                                                     "menu"):
+                raise actions.DemoMismatch(self.demo)
         except e.TrackerError as exc:
             reply(refusal(exc))
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -58,12 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def request_of(args: argparse.Namespace) -> dict[str, Any]:
     fields = {k: getattr(args, k, None) for k in
-              ("description", "project", "tags", "billable", "json", "service")}
+              ("description", "project", "tags", "billable", "json", "service", "demo")}
     return {"command": args.command or "activate",
             "args": {k: v for k, v in fields.items() if v not in (None, False)}}
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl+C: what reached the disk stays, and is sent later
+        print("trayapp: interrupted; a change already saved is kept and sent later.",
+              file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `trayapp status | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    if any("\udc80" <= ch <= "\udcff" for arg in raw for ch in arg):
+        # Bytes that are not UTF-8 (Python keeps them as lone surrogates): refused here, or
+        # they would end in the store, or in a traceback.
+        print("trayapp: the command line holds text that is not valid UTF-8.", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     if args.command == "emulator":
         from .emulator.server import main as serve_main

@@ -395,3 +395,12 @@ def test_changes_waiting_on_the_other_service_are_shown_and_sent(app, emulator, 
     app.sync()
     qtbot.waitUntil(lambda: clockify_running() == [], timeout=10_000)
     qtbot.waitUntil(lambda: "not yet sent" not in app.tray.tooltip(), timeout=5000)
+
+
+def test_a_demo_command_never_reaches_the_real_account(app, emulator, qtbot):
+    replies: list[dict] = []
+    app.handle_request({"command": "start", "args": {"description": "Trying the demo",
+                                                      "demo": True}}, replies.append)
+    assert replies and replies[0]["exit"] == 2 and "--demo" in replies[0]["error"]
+    qtbot.wait(100)
+    assert "Trying the demo" not in running(emulator)

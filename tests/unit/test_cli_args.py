@@ -36,3 +36,20 @@ def test_a_bad_service_is_bad_usage(capsys):
     with pytest.raises(SystemExit) as info:
         build_parser().parse_args(["status", "--service", "harvest"])
     assert info.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_bytes_that_are_not_utf8_are_refused(capsys):
+    from trayapp.cli import main
+
+    assert main(["start", "bad\udcff\udcfebytes"]) == 2
+    assert "not valid UTF-8" in capsys.readouterr().err
+
+
+def test_descriptions_are_checked_and_printed_safely():
+    from trayapp.control.actions import UsageError, checked_description, printable
+
+    assert checked_description("  Report  ") == "Report"
+    for bad in ("a" * 3001, "nul\x00byte", "escape\x1b[31m"):
+        with pytest.raises(UsageError):
+            checked_description(bad)
+    assert printable("red\x1b[31m bell\x07") == "red?[31m bell?"

@@ -12,6 +12,7 @@ answer with `outcome()`. A window command is a `Show`: only the app can do it.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -44,6 +45,18 @@ class UsageError(e.TrackerError):
     title = "Not understood"
 
 
+class DemoMismatch(UsageError):
+    """A command for the demo reached the app on the user's account, or the other way."""
+
+    title = "Not done"
+
+    def __init__(self, app_runs_demo: bool) -> None:
+        super().__init__(
+            "The running trayapp is the demo, so this would not reach your account; use "
+            "--demo to try it on the demo." if app_runs_demo else
+            "The running trayapp uses your account; --demo commands go to the demo only.")
+
+
 @dataclass(frozen=True)
 class Request:
     """What was asked. `args` are the command line's (names, strings); `draft` comes from the
@@ -68,10 +81,15 @@ class Request:
         for name in ("description", "project", "tags", "service"):
             if args.get(name) is not None and not isinstance(args[name], str):
                 raise UsageError(f"--{name} must be text.")
-        for name in ("billable", "json"):
+        for name in ("billable", "json", "demo"):
             if name in args and not isinstance(args[name], bool):
                 raise UsageError(f"--{name} takes no value.")
         return cls(command, args)
+
+    @property
+    def demo(self) -> bool:
+        """Asked of the demo (`--demo`): never done on the user's own account."""
+        return self.args.get("demo") is True
 
     @property
     def service(self) -> str | None:
@@ -191,6 +209,26 @@ def idle(snapshot: Snapshot) -> bool:
     return snapshot.running is None
 
 
+MAX_DESCRIPTION = 3000  # Clockify refuses longer ones; nobody types more
+
+
+def checked_description(text: str) -> str:
+    """A description as typed, or UsageError: not too long, no control characters (they
+    would reach the services, and terminals acting on them)."""
+    text = text.strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise UsageError(f"The description is {len(text)} characters long; at most "
+                         f"{MAX_DESCRIPTION} are allowed.")
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise UsageError("The description holds control characters (such as tabs or escapes).")
+    return text
+
+
+def printable(text: str) -> str:
+    """Text from a service, safe to print on a terminal: control characters shown as '?'."""
+    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
 def draft_from(snapshot: Snapshot, args: Mapping[str, Any]) -> EntryDraft:
     """A draft from `start DESCRIPTION --project NAME --tags a,b --billable`."""
     project_id = None
@@ -205,7 +243,7 @@ def draft_from(snapshot: Snapshot, args: Mapping[str, Any]) -> EntryDraft:
     tags = tuple(t.strip() for t in str(args.get("tags") or "").split(",") if t.strip())
     project = snapshot.project_by_id.get(project_id or "")
     billable = bool(args.get("billable")) or bool(project and project.billable)
-    return EntryDraft(description=str(args.get("description") or "").strip(),
+    return EntryDraft(description=checked_description(str(args.get("description") or "")),
                       project_id=project_id, tags=tags, billable=billable)
 
 
@@ -316,9 +354,9 @@ def status_line(data: Mapping[str, Any]) -> str:
             parts.append(f"{entry['client']} / {entry['project']}" if entry["client"]
                          else entry["project"])
         parts.append(format_clock(entry["elapsed_seconds"]))
-        text = " · ".join(parts)
+        text = printable(" · ".join(parts))
     if data.get("pending"):
         text += f" ({data['pending']} not yet sent)"
     for problem in data.get("problems") or ():  # refused changes: fix them in the tray menu
-        text += f"\nNot saved: {problem['title']}: {problem['message']}"
+        text += "\n" + printable(f"Not saved: {problem['title']}: {problem['message']}")
     return text
