@@ -50,7 +50,7 @@ class DemoMismatch(UsageError):
 
     title = "Not done"
 
-    def __init__(self, app_runs_demo: bool) -> None:
+    def __init__(self, app_runs_demo: bool = False) -> None:
         super().__init__(
             "The running trayapp is the demo, so this would not reach your account; use "
             "--demo to try it on the demo." if app_runs_demo else
