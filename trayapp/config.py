@@ -87,8 +87,15 @@ def _is_str_map(value: object) -> TypeGuard[dict[str, str]]:
         isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
+def _is_token(value: str) -> bool:
+    """An id as the services and Maton give them: sent in headers and paths, so no spaces,
+    no control characters, nothing outside ASCII."""
+    return 0 < len(value) <= 200 and value.isascii() and value.isprintable() and (
+        not any(ch.isspace() for ch in value))
+
+
 def _is_service_map(value: object) -> bool:
-    return _is_str_map(value) and all(k in _SERVICES for k in value)
+    return _is_str_map(value) and all(k in _SERVICES and _is_token(v) for k, v in value.items())
 
 
 def _is_left_click(value: object) -> bool:
@@ -117,11 +124,11 @@ class Config:
     # service -> Maton connection id
     connections: dict[str, str] = field(
         default_factory=dict,
-        metadata=_rule(_is_service_map, f"an object of service ({_SERVICE_NAMES}) -> string"))
+        metadata=_rule(_is_service_map, f"an object of service ({_SERVICE_NAMES}) -> id"))
     # service -> workspace id
     workspaces: dict[str, str] = field(
         default_factory=dict,
-        metadata=_rule(_is_service_map, f"an object of service ({_SERVICE_NAMES}) -> string"))
+        metadata=_rule(_is_service_map, f"an object of service ({_SERVICE_NAMES}) -> id"))
     # What a left click on the icon does.
     left_click: str = field(
         default="toggle",

@@ -253,3 +253,16 @@ def test_a_stop_sent_late_keeps_the_time_the_user_stopped(emulator, tmp_path):
         assert abs((entry.stop - (now - timedelta(seconds=40))).total_seconds()) <= 1
     finally:
         account.close()
+
+
+def test_a_change_this_version_does_not_know_is_shown_not_stuck(emulator, account):
+    """Written by a newer trayapp, or damaged: shown as refused (discard it), not pending
+    forever."""
+    session = account.session(Service.TOGGL)
+    session.sync()
+    with session.store.transaction() as db:
+        session.store.add_outbox("toggl-track", "explode", "12345", {}, utcnow(), db)
+    snapshot = session.flush()
+    assert snapshot.pending == 0 and len(snapshot.problems) == 1
+    assert "does not know this change" in snapshot.problems[0].message
+    assert session.drop(snapshot.problems[0].seq).problems == ()

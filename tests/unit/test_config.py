@@ -90,6 +90,8 @@ def test_assigned_values_are_saved(path):
     ("connections", 5),
     ("connections", {"nope": "c-1"}),
     ("connections", {"toggl-track": 7}),
+    ("connections", {"toggl-track": "c-1\nX-Injected: 1"}),
+    ("workspaces", {"clockify": ""}),
     ("workspaces", ["w"]),
     ("workspaces", {"harvest": "w"}),
     ("left_click", "explode"),

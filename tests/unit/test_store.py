@@ -246,3 +246,44 @@ def test_held_changes_stay_held_until_released(tmp_path):
     store.release_outbox(first)
     assert not store.outbox()[0].held and store.outbox()[0].error_title is None
     store.close()
+
+
+def test_a_damaged_record_is_a_local_data_error(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    store.put_entries("toggl-track", [TimeEntry("1", "w", datetime.now(UTC))])
+    store.close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE entries SET start='not a time'")
+    db.commit()
+    db.close()
+    store = Store(path)
+    with pytest.raises(e.LocalDataError) as info:
+        store.entries("toggl-track")
+    assert "damaged" in info.value.message and info.value.needs_user
+    store.close()
+
+
+def test_a_file_locked_by_another_program_is_a_passing_problem(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    store = Store(path, wait=0.1)
+    other = sqlite3.connect(path, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(e.LocalDataError) as info:
+            store.set_meta("k", "v")
+        assert info.value.transient and not info.value.needs_user
+    finally:
+        other.rollback()
+        other.close()
+        store.close()
+
+
+def test_an_old_store_readable_by_all_is_made_private(tmp_path):
+    path = tmp_path / "data" / "trayapp.sqlite3"
+    Store(path).close()
+    path.chmod(0o644)
+    path.parent.chmod(0o755)
+    Store(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700

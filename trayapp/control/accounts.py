@@ -255,7 +255,9 @@ class SignIns:
             if self._connections().get(sign_in.connection_id).status is ConnectionStatus.ACTIVE:
                 return replace(sign_in, state=SignInState.ACTIVE)
         except e.TrackerError:
-            pass
+            # Not known whether the user finished: keep it (Maton drops an unfinished one by
+            # itself; a finished one is found by the next look at the connections).
+            return replace(sign_in, state=SignInState.CANCELLED)
         self._forget(sign_in.connection_id)
         return replace(sign_in, state=SignInState.CANCELLED)
 

@@ -238,6 +238,14 @@ class LocalDataError(TrackerError):
         return error
 
     @classmethod
+    def busy(cls, path: str) -> LocalDataError:
+        """Another program holds the file for a moment: it passes by itself."""
+        error = cls(f"{path} is busy in another program.")
+        error.hint = "trayapp tries again shortly."
+        error.transient, error.needs_user = True, False
+        return error
+
+    @classmethod
     def unreadable(cls, path: str, reason: str) -> LocalDataError:
         return cls(f"{path} is damaged or is not a trayapp database ({reason}).")
 

@@ -67,18 +67,26 @@ def _entry_from(row: sqlite3.Row) -> TimeEntry:
 
 
 @contextmanager
-def _as_local_error(path: str | None) -> Iterator[None]:
+def _as_local_error(path: str | None, rows: bool = False) -> Iterator[None]:
     """The file cannot be used as it is now (read-only, disk full, locked too long, damaged):
     a LocalDataError that says so, never a bare sqlite3 error. (A broken constraint is a bug,
-    and stays one.)"""
+    and stays one.) `rows`: values read back that make no sense (a time that is not a time,
+    JSON that is not JSON) mean a damaged file too."""
+    where = path or ":memory:"
     try:
         yield
     except sqlite3.Error as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise LocalDataError.busy(where) from None  # another process: it passes
         if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
-            raise LocalDataError.unusable(path or ":memory:", str(exc)) from None
+            raise LocalDataError.unusable(where, str(exc)) from None
         raise
     except OSError as exc:
-        raise LocalDataError.unusable(path or ":memory:", exc.strerror or str(exc)) from None
+        raise LocalDataError.unusable(where, exc.strerror or str(exc)) from None
+    except (ValueError, TypeError, KeyError) as exc:
+        if not rows:
+            raise
+        raise LocalDataError.unreadable(where, f"a damaged record: {exc}") from None
 
 
 def _locked(method: Callable[..., T]) -> Callable[..., T]:
@@ -90,17 +98,28 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def _reading(method: Callable[..., T]) -> Callable[..., T]:
+    """Like _locked, for methods that turn rows back into values: a value that cannot be
+    read back (a time that is not a time, JSON that is not JSON) is a damaged file."""
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
+        with self._lock, _as_local_error(self.path, rows=True):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Store:
     """Shared by the worker threads (local actions, network): one connection, and one
     re-entrant lock around every use, so a transaction of one thread is never interleaved
     with statements of the other."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, wait: float = 5.0) -> None:
         self.path: str | None = None if str(path) == ":memory:" else str(path)
         with _as_local_error(self.path):
             if self.path is not None:
                 _private_file(Path(path))  # time entries are nobody else's business
-            self._db = open_store(str(path))  # LocalDataError: unusable, and left untouched
+            self._db = open_store(str(path), wait)  # LocalDataError: unusable, left as it is
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -116,7 +135,8 @@ class Store:
             yield True
             return
         with _as_local_error(self.path):
-            handle = open(f"{self.path}.send-lock", "a+b")  # noqa: SIM115 (closed below)
+            fd = os.open(f"{self.path}.send-lock", os.O_CREAT | os.O_RDWR, 0o600)
+            handle = os.fdopen(fd, "a+b")
         with handle:
             if not _try_lock(handle):
                 yield False
@@ -138,11 +158,11 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):  # sqlite may have ended it already
                     self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     # -- meta -----------------------------------------------------------------------------
     @_locked
@@ -158,7 +178,7 @@ class Store:
         else:
             conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    @_locked
+    @_reading
     def meta_time(self, key: str) -> datetime | None:
         value = self.meta(key)
         return parse_timestamp(value) if value else None
@@ -184,13 +204,13 @@ class Store:
         (db or self._db).execute("DELETE FROM entries WHERE service=? AND id=?",
                                  (service, entry_id))
 
-    @_locked
+    @_reading
     def entry(self, service: str, entry_id: str) -> TimeEntry | None:
         row = self._db.execute("SELECT * FROM entries WHERE service=? AND id=?",
                                (service, entry_id)).fetchone()
         return _entry_from(row) if row else None
 
-    @_locked
+    @_reading
     def entries(self, service: str, since: datetime | None = None,
                 limit: int | None = None) -> list[TimeEntry]:
         """Newest first."""
@@ -204,7 +224,7 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [_entry_from(r) for r in self._db.execute(sql, args)]
 
-    @_locked
+    @_reading
     def running(self, service: str) -> list[TimeEntry]:
         rows = self._db.execute(
             "SELECT * FROM entries WHERE service=? AND stop IS NULL ORDER BY start DESC",
@@ -247,7 +267,7 @@ class Store:
                    (service, project_id))
         self.put_catalog(service, "task", tasks, db=db)
 
-    @_locked
+    @_reading
     def catalog(self, service: str, kind: str) -> list[Any]:
         cls = CATALOG_TYPES[kind]
         rows = self._db.execute("SELECT data FROM catalog WHERE service=? AND kind=?",
@@ -277,7 +297,7 @@ class Store:
             (service, action, entry_id, json.dumps(payload), _ts(created)))
         return int(cur.lastrowid or 0)
 
-    @_locked
+    @_reading
     def outbox(self, service: str | None = None) -> list[OutboxItem]:
         sql, args = "SELECT * FROM outbox", []
         if service:
@@ -332,7 +352,7 @@ class Store:
         """E.g. an unsent start that a stop folded into becomes a `create`."""
         (db or self._db).execute("UPDATE outbox SET action=? WHERE seq=?", (action, seq))
 
-    @_locked
+    @_reading
     def outbox_item(self, seq: int) -> OutboxItem | None:
         found = [i for i in self.outbox() if i.seq == seq]
         return found[0] if found else None
@@ -410,7 +430,14 @@ def _unlock(handle: Any) -> None:
 
 
 def _private_file(path: Path) -> None:
-    """The folder and the file readable by this user only (made so when new)."""
+    """The folder and the file readable by this user only (made so, or made so again: an
+    older trayapp left them readable by all)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if sys.platform == "win32":
+        return  # the user's profile folder is private already
+    for place, mode in ((path.parent, 0o700), (path, 0o600)):
+        with contextlib.suppress(OSError):  # not ours to change (a shared folder): leave it
+            if place.stat().st_mode & 0o777 != mode and place.stat().st_uid == os.getuid():
+                place.chmod(mode)

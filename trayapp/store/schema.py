@@ -65,11 +65,12 @@ UPGRADES: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2, _v2_to_v3]
 SCHEMA_VERSION = len(UPGRADES) + 1
 
 
-def open_store(path: str) -> sqlite3.Connection:
+def open_store(path: str, wait: float = 5.0) -> sqlite3.Connection:
     """A connection to the store at `path` (or ":memory:") at SCHEMA_VERSION: created when
-    new, upgraded when older (after a backup beside it). Raises LocalDataError, leaving the
+    new, upgraded when older (after a backup beside it). `wait`: seconds to wait for another
+    program that holds the file. Raises LocalDataError, leaving the
     file as it was, when it is not a database or is newer than this code."""
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db = sqlite3.connect(path, timeout=wait, check_same_thread=False, isolation_level=None)
     db.row_factory = sqlite3.Row
     try:
         _prepare(db, path)
@@ -138,6 +139,7 @@ def _backup(path: str, target: str) -> None:
     partial = f"{target}.partial"
     if os.path.exists(partial):
         os.remove(partial)
+    os.close(os.open(partial, os.O_CREAT | os.O_WRONLY, 0o600))  # private, as the store
     source, copy = sqlite3.connect(path), sqlite3.connect(partial)
     try:
         source.backup(copy)

@@ -392,7 +392,8 @@ class Session:
             return
         with self.store.sender() as alone:
             if not alone:  # another trayapp process is sending this outbox right now
-                raise e.OutcomeUnknown("Another trayapp process is sending your changes.")
+                raise e.OutcomeUnknown("Another trayapp process is sending your changes.",
+                                     hint="They are sent once, by that process.")
             self._send_outbox()
 
     def _send_outbox(self) -> None:
@@ -481,6 +482,8 @@ class Session:
             with self.store.transaction() as db:
                 self.store.delete_entry(self.svc, server_id, db)
                 self.store.remove_outbox(item.seq, db)
+        else:  # written by a newer trayapp, or damaged: shown, so it can be discarded
+            raise e.BadRequest(f"trayapp does not know this change ({item.action!r}).")
 
     def _replay_start(self, wid: str, item: OutboxItem, held: OutboxItem | None) -> None:
         draft = payload_draft(item.payload)
@@ -492,7 +495,10 @@ class Session:
             if item.tried_at and self.clock() - item.tried_at < self.confirm_after:
                 # A slow server may still be applying that try: sending again now could
                 # make a second entry. Look again later.
-                raise e.OutcomeUnknown("Waiting to confirm that the server got the change.")
+                raise e.OutcomeUnknown(
+                    "Waiting to confirm that the server got the change.",
+                    hint="trayapp looks again shortly, and sends it only if the server does "
+                         "not have it.")
         # Write-ahead: count the try before sending, so that after a crash mid-request
         # (kill -9, power loss) the next run looks for the entry instead of making another.
         # From here on no change folds into this item; take it as it is now.
@@ -500,7 +506,8 @@ class Session:
         if current is None:
             return  # deleted before it was ever sent
         if current.attempts != item.attempts:
-            raise e.OutcomeUnknown("Another trayapp process tried this change meanwhile.")
+            raise e.OutcomeUnknown("Another trayapp process tried this change meanwhile.",
+                                   hint="It is sent once, by that process.")
         tried = replace(current, attempts=current.attempts + 1)
         draft = payload_draft(current.payload)
         try:

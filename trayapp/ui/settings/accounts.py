@@ -126,8 +126,8 @@ class AccountsSection(QGroupBox):
         if self.demo:
             # The demo's accounts are the emulator's: never adopt them into the settings.
             for row in self.rows.values():
-                row.render(RowState.DEMO, "Demo account with sample data. Save your Maton "
-                                          "key to connect your own.")
+                row.render(RowState.DEMO, "Demo account with sample data; your own "
+                                          "accounts are not touched.")
             return
         self._run(lambda: self._connections().list(), self._listed, self._list_failed,
                   "settings.connections")
@@ -248,7 +248,8 @@ class AccountsSection(QGroupBox):
         self.rows[service].render(RowState.NOT_CONNECTED, "Not connected")
 
         def done(result: SignIn) -> None:
-            if result.state is SignInState.ACTIVE:  # signed in just before the cancel
+            # Signed in just before the cancel (and not connecting again meanwhile).
+            if result.state is SignInState.ACTIVE and service not in self._waits:
                 self._connected(result)
 
         self._run(lambda: self.sign_ins.cancel(sign_in), done, lambda _: None,
