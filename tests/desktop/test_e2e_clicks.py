@@ -4,7 +4,6 @@ the menu closing by itself, a double click that stopped the timer, a rejected ke
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,8 @@ def test_menu_stays_open_with_a_rejected_key(x11, emulator, tmp_path):
     app = start(tmp_path, emulator, WRONG_KEY)
     try:
         ready = app.expect(lambda ev: ev["event"] == "ready", what="tray icon")
-        app.collect(2.0)  # the key has been refused by now
+        app.expect(lambda ev: ev["event"] == "state" and ev["error"] == "Maton API key rejected",
+                   what="the key refused")
         xdo("mousemove", *centre(ready), "click", "3")
         # The app reports a menu 150 ms after it shows, and only if it is still open.
         menu = app.expect(lambda ev: ev["event"] == "menu" and not ev["title"], timeout=3,
@@ -146,8 +146,10 @@ def test_a_rejected_key_shows_a_red_badge(x11, emulator, home, waiting):
     app = start(home, emulator, WRONG_KEY)
     try:
         ready = app.expect(lambda ev: ev["event"] == "ready", what="tray icon")
-        states = [ev for ev in app.collect(3.0) if ev["event"] == "state"]
-        assert states and states[-1]["pending"] == (1 if waiting else 0), states
+        app.expect(lambda ev: ev["event"] == "state" and ev["error"] == "Maton API key rejected"
+                   and ev["pending"] == (1 if waiting else 0), what="the key refused")
+        later = app.collect(1.0)  # nothing may paint over it afterwards
+        assert all(ev["error"] for ev in later if ev["event"] == "state"), later
         shot = home / "badge.png"
         screenshot(shot)
         counts = badge_pixels(shot, ready)
@@ -171,7 +173,8 @@ def test_recording_a_grabbed_chord_shows_it_as_taken(x11, emulator, tmp_path):
                            and ev["name"] == "hotkey_new_timer", what="New timer field")
         assert field["text"] == "Ctrl+Alt+Shift+N"
         xdo("mousemove", field["x"], field["y"], "click", "1")
-        time.sleep(0.4)
+        app.expect(lambda ev: ev["event"] == "hotkeys_paused" and ev["paused"],
+                   what="the grabs released while the field records")
         xdo("key", "--delay", "60", "ctrl+alt+shift+t")
         events = app.collect(2.5)
         assert not [ev for ev in events if ev["event"] == "hotkey"], "the shortcut ran"
@@ -184,7 +187,9 @@ def test_recording_a_grabbed_chord_shows_it_as_taken(x11, emulator, tmp_path):
         # Leaving the fields (Tab to the next field, Tab to the button below) takes the grabs
         # back: the shortcuts work again.
         xdo("key", "--delay", "100", "Tab", "Tab")
-        time.sleep(0.4)
+        for _ in range(2):  # into the next field (taken back, released again), then out
+            app.expect(lambda ev: ev["event"] == "hotkeys_paused" and not ev["paused"],
+                       what="the grabs taken back")
         xdo("key", "ctrl+alt+shift+s")  # stop: nothing runs, so it only says so
         app.expect(lambda ev: ev["event"] == "hotkey" and ev["action"] == "stop",
                    what="the stop shortcut after leaving the field")

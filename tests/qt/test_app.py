@@ -258,8 +258,8 @@ def test_a_rejected_key_from_the_environment_points_to_the_variable(qtbot, emula
     from MATON_API_KEY."""
     app = start_app(monkeypatch, emulator, "wrong-key")
     try:
-        qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
-        qtbot.wait(300)
+        qtbot.waitUntil(lambda: bool(messages) and app.tray.badge().name == "ERROR",
+                        timeout=10_000)
         app.tray.rebuild_menu()
         status = [a for a in app.tray.menu.actions() if "rejected" in a.text()]
         assert status and "MATON_API_KEY" in status[0].toolTip()
@@ -289,13 +289,13 @@ def test_a_command_is_answered_in_time_even_when_the_network_is_slow(app, emulat
     """The command line waits 10 s at most: past 5 s the app says the change is saved and
     still being sent, instead of leaving it to believe nothing happened."""
     app.reply_within_ms = 300  # 5 s in real use
-    emulator.add_fault("delay", delay=1.5, method="POST", times=1)
+    emulator.add_fault("delay", delay=3.0, method="POST", times=1)
     replies: list[dict] = []
     started = time.monotonic()
     app.handle_request({"command": "start", "args": {"description": "Slow start"}},
                        replies.append)
     qtbot.waitUntil(lambda: bool(replies), timeout=5000)
-    assert 0.25 < time.monotonic() - started < 1.4
+    assert 0.25 < time.monotonic() - started < 2.5  # before the server answered (3 s)
     assert replies[0]["exit"] == 75 and "still being sent" in replies[0]["error"]
     assert replies[0]["status"]["entry"]["description"] == "Slow start"
     qtbot.waitUntil(lambda: running(emulator) == ["Slow start"], timeout=15_000)

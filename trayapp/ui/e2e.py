@@ -91,13 +91,18 @@ def announce(app: Any) -> None:
         running = snapshot.running if snapshot else None
         emit("state", running=running.description if running else None,
              pending=snapshot.pending if snapshot else 0,
-             synced=snapshot.last_sync is not None if snapshot else False)
+             synced=snapshot.last_sync is not None if snapshot else False,
+             error=snapshot.error.title if snapshot and snapshot.error else None)
 
     tray.set_snapshot = set_snapshot
     tray.icon.activated.connect(lambda reason: emit("activated", reason=reason.name))
     tray.menu.aboutToHide.connect(lambda: emit("menu_hidden"))
-    app.booted.connect(lambda: app.hotkeys.activated.connect(
-        lambda action: emit("hotkey", action=action)) if app.hotkeys else None)
+    def booted() -> None:
+        if app.hotkeys is not None:
+            app.hotkeys.activated.connect(lambda action: emit("hotkey", action=action))
+            app.hotkeys.paused_changed.connect(lambda on: emit("hotkeys_paused", paused=on))
+
+    app.booted.connect(booted)
     app.hotkeys_bound.connect(lambda errors: emit("hotkeys", backend=app.hotkeys.name,
                                                     errors=errors))
     QTimer.singleShot(0, ready)

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 class Shortcuts(QObject):
     activated = Signal(str)  # an action name: "toggle", "stop", "quick_start", ...
     errors_changed = Signal(dict)  # action -> why it is not bound (the full current set)
+    paused_changed = Signal(bool)  # the grabs were released (True) or taken back (False)
 
     def __init__(self, backend: HotkeyBackend, bindings: dict[str, str],
                  parent: QObject | None = None) -> None:
@@ -53,7 +54,10 @@ class Shortcuts(QObject):
 
     def pause(self, paused: bool) -> None:
         """While a shortcut is being recorded, the keys must reach the field (see base)."""
+        before = self.backend.paused
         self.backend.pause(paused)
+        if self.backend.paused != before:
+            self.paused_changed.emit(self.backend.paused)
 
     def close(self) -> None:
         self.backend.close()
