@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -43,9 +44,15 @@ class Windows(QObject):
         from .entry_dialog import EntryDialog
 
         dialog = EntryDialog(snapshot, entry)
-        dialog.tasks_wanted.connect(
-            lambda project_id: fetch_tasks(project_id,
-                                           lambda tasks: dialog.set_tasks(project_id, tasks)))
+
+        def tasks_wanted(project_id: str) -> None:
+            def arrived(tasks: list[Task]) -> None:
+                if shiboken6.isValid(dialog):  # closed meanwhile: nobody to show them to
+                    dialog.set_tasks(project_id, tasks)
+
+            fetch_tasks(project_id, arrived)
+
+        dialog.tasks_wanted.connect(tasks_wanted)
 
         def accepted() -> None:
             if entry is None:

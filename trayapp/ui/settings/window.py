@@ -5,8 +5,9 @@ settings and control's answers; the app applies what changed (see app.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
@@ -29,7 +30,7 @@ from ...core.models import Service, Workspace
 from . import common
 from .accounts import AccountsSection, Adopt
 from .behaviour import BehaviourSection
-from .common import ERROR_COLOR, Confirm, Opener, Runner
+from .common import ERROR_COLOR, Confirm, Done, Failed, Opener, Runner
 from .key import KEY_PAGE, KeySection
 from .shortcuts import ShortcutsSection
 from .tracking import TrackingSection
@@ -70,6 +71,7 @@ class SettingsWindow(QWidget):
         `gateway_url` is where a typed key is checked (the configured gateway by default, also
         in the demo)."""
         super().__init__(parent, Qt.WindowType.Window)
+        run = self._while_alive(run)
         self.config = config
         self.demo = demo
         self._opener = opener
@@ -107,6 +109,17 @@ class SettingsWindow(QWidget):
         self.key.load()
         self.behaviour.load()
         self.tracking.show_state()
+
+    def _while_alive(self, run: Runner) -> Runner:
+        """Answers that arrive once this window is gone (a new key made a new one) are
+        dropped: its widgets no longer exist."""
+        def alive(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+            return lambda value: callback(value) if shiboken6.isValid(self) else None
+
+        def guarded(fn: Callable[[], Any], done: Done, failed: Failed, kind: str) -> object:
+            return run(fn, alive(done), alive(failed), kind)
+
+        return guarded
 
     # -- layout -----------------------------------------------------------------------------------
     def _build(self) -> None:
