@@ -404,3 +404,25 @@ def test_a_demo_command_never_reaches_the_real_account(app, emulator, qtbot):
     assert replies and replies[0]["exit"] == 2 and "--demo" in replies[0]["error"]
     qtbot.wait(100)
     assert "Trying the demo" not in running(emulator)
+
+
+def test_a_command_is_answered_in_time_while_the_app_looks_at_the_server(app, emulator, qtbot):
+    """`stop` with nothing running here first asks the service (a timer may run there); a
+    slow answer must not keep the command line waiting past the bound."""
+    app.reply_within_ms = 300  # 5 s in real use
+    emulator.add_fault("delay", delay=3.0, method="GET", times=1)
+    replies: list[dict] = []
+    started = time.monotonic()
+    app.handle_request({"command": "stop", "args": {}}, replies.append)
+    qtbot.waitUntil(lambda: bool(replies), timeout=5000)
+    assert time.monotonic() - started < 2.5  # before the service answered (3 s)
+    assert replies[0]["exit"] == 1 and "No timer is running" in replies[0]["error"]
+
+
+def test_popping_up_the_open_menu_keeps_it(app, qtbot):
+    app.tray.popup_menu()
+    qtbot.waitUntil(app.tray.menu.isVisible, timeout=2000)
+    first = app.tray.menu.actions()[0]
+    app.tray.popup_menu()  # `trayapp menu` again, a shortcut again
+    assert app.tray.menu.actions()[0] is first  # not rebuilt (that closed it)
+    app.tray.menu.hide()
