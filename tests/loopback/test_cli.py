@@ -86,14 +86,28 @@ def test_oneshot_errors_are_clear_and_non_zero(home, emulator):
     assert out.returncode != 0
 
 
-def test_second_launch_hands_over_and_commands_go_to_the_app(home, emulator):
-    env = {"MATON_API_KEY": TEST_KEY, "TRAYAPP_GATEWAY_URL": emulator.base_url,
-           "XDG_RUNTIME_DIR": str(home / "runtime"), "QT_QPA_PLATFORM": "offscreen",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    app = AppProcess([], env, home)
+def app_env(home, emulator) -> dict[str, str]:
+    return {"MATON_API_KEY": TEST_KEY, "TRAYAPP_GATEWAY_URL": emulator.base_url,
+            "XDG_RUNTIME_DIR": str(home / "runtime"), "QT_QPA_PLATFORM": "offscreen",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+def running_app(home, emulator) -> AppProcess:
+    """The app, offscreen, synced and listening on its command socket."""
+    app = AppProcess([], app_env(home, emulator), home)
     try:
         app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="first sync")
         wait_for_socket(home)
+    except BaseException:
+        app.close()
+        raise
+    return app
+
+
+def test_second_launch_hands_over_and_commands_go_to_the_app(home, emulator):
+    env = app_env(home, emulator)
+    app = running_app(home, emulator)
+    try:
         second = subprocess.run([sys.executable, "-m", "trayapp"],
                                 env=env_for(home, emulator.base_url), capture_output=True,
                                 text=True, timeout=30)
@@ -168,13 +182,8 @@ def test_unusable_local_data_is_one_clear_line(home, emulator):
 def test_hostile_lines_on_the_socket_get_an_answer(home, emulator):
     """Any program of the user can write to the app's socket: whatever it sends, it gets one
     line back and the app carries on."""
-    env = {"MATON_API_KEY": TEST_KEY, "TRAYAPP_GATEWAY_URL": emulator.base_url,
-           "XDG_RUNTIME_DIR": str(home / "runtime"), "QT_QPA_PLATFORM": "offscreen",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    app = AppProcess([], env, home)
+    app = running_app(home, emulator)
     try:
-        app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="first sync")
-        wait_for_socket(home)
         path = str(home / "runtime" / "trayapp" / "ipc.sock")
         for line in (b"not json\n", b"[1, 2]\n", b"[" * 100_000 + b"]" * 100_000 + b"\n",
                      b'{"command": "start", "args": {"description": 5}}\n',
