@@ -126,3 +126,31 @@ def test_every_error_has_a_title_and_a_message():
 def test_quota_error_says_until_when():
     err = e.QuotaExhausted(retry_at=datetime(2026, 1, 1, 12, 30, tzinfo=UTC))
     assert "until" in err.message and err.transient
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("2.5e11", 7200.0), ("inf", 7200.0), ("nan", 3600.0), ("-5", 0.0), ("90", 90.0),
+    ("soon", 3600.0), ("1e400", 7200.0),
+])
+def test_a_quota_wait_the_server_sends_is_bounded(header, expected):
+    from trayapp.api.errors import quota_reset_seconds
+
+    assert quota_reset_seconds({"x-toggl-quota-resets-in": header}, "") == expected
+
+
+def test_retry_after_is_bounded_too():
+    from trayapp.api.errors import retry_after_seconds
+
+    assert retry_after_seconds({"retry-after": "99999999"}) == 900.0
+    assert retry_after_seconds({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 1.0
+
+
+def test_a_pause_that_ends_another_day_names_the_day():
+    from trayapp.core.durations import format_moment
+
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    later_today = now + timedelta(minutes=30)
+    assert ":" in format_moment(later_today, now) and " " not in format_moment(later_today, now)
+    assert format_moment(now + timedelta(days=3), now).split()[1] in ("Mar",)
+    err = e.QuotaExhausted(retry_at=datetime(2030, 1, 2, 12, 0, tzinfo=UTC))
+    assert "Jan" in err.message

@@ -13,12 +13,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from ..core import errors as e
-from ..core.durations import utcnow
+from ..core.durations import bounded_seconds, utcnow
 
 _QUOTA_WORDS = ("quota", "hourly limit")
 _RESET_IN = re.compile(r"reset[s]? in (\d+)\s*(?:s|sec|seconds)?", re.I)
 DEFAULT_QUOTA_WAIT = 3600.0
 DEFAULT_RETRY_AFTER = 1.0
+# The longest waits a server can impose: Toggl's quota resets within the hour; a Retry-After
+# longer than a quarter of an hour is not a rate limit but a fault.
+MAX_QUOTA_WAIT = 2 * 3600.0
+MAX_RETRY_AFTER = 15 * 60.0
 
 
 def body_text(body: bytes, content_type: str = "") -> tuple[str, str | int | None]:
@@ -53,21 +57,16 @@ def body_text(body: bytes, content_type: str = "") -> tuple[str, str | int | Non
 
 def retry_after_seconds(headers: Mapping[str, str], default: float = DEFAULT_RETRY_AFTER) -> float:
     """Seconds from a Retry-After header (delta-seconds form; dates are rare here)."""
-    value = headers.get("retry-after", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return default
+    return bounded_seconds(headers.get("retry-after", ""), MAX_RETRY_AFTER, default)
 
 
 def quota_reset_seconds(headers: Mapping[str, str], message: str) -> float:
-    for value in (headers.get("x-toggl-quota-resets-in", ""),):
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
+    header = headers.get("x-toggl-quota-resets-in")
+    if header is not None:
+        return bounded_seconds(header, MAX_QUOTA_WAIT, DEFAULT_QUOTA_WAIT)
     match = _RESET_IN.search(message)
-    return float(match.group(1)) if match else DEFAULT_QUOTA_WAIT
+    found = match.group(1) if match else DEFAULT_QUOTA_WAIT
+    return bounded_seconds(found, MAX_QUOTA_WAIT, DEFAULT_QUOTA_WAIT)
 
 
 def is_quota_message(message: str) -> bool:

@@ -23,13 +23,17 @@ import httpx
 
 from .. import __version__
 from ..core import errors as e
-from ..core.durations import utcnow
-from .errors import error_for, retry_after_seconds
+from ..core.durations import bounded_seconds, utcnow
+from .deadline import Deadline, transport_with
+from .errors import DEFAULT_QUOTA_WAIT, MAX_QUOTA_WAIT, error_for, retry_after_seconds
 from .urls import DEFAULT_GATEWAY_URL, check_gateway_url
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+DEADLINE = 20.0  # one attempt, from sending to the last byte of the answer
+COMMAND_DEADLINE = DEADLINE + 5  # every request of one command, retries included
+MAX_BODY = 64 << 20  # bytes: an answer larger than this is not one of the API's
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -71,6 +75,8 @@ class Gateway:
         per_second: int = 9,
         sleep: Callable[[float], None] = time.sleep,
         auth_hint: str | None = None,
+        deadline: float = DEADLINE,
+        give_up_after: float | None = None,
     ) -> None:
         # What to advise when the key is refused: it depends on where the key comes from.
         self.auth_hint = auth_hint
@@ -78,6 +84,10 @@ class Gateway:
         self.base_url = check_gateway_url(base_url)
         self.max_retries = max_retries
         self.max_wait = max_wait
+        self.deadline = deadline
+        self._deadline = Deadline()
+        # A command's overall deadline: every request of this gateway ends by then.
+        self._until = None if give_up_after is None else time.monotonic() + give_up_after
         self.quota = Quota()
         self.stats = Stats()
         # Maton allows 10 requests/s per key (Clockify 50/s): let short bursts through at
@@ -94,7 +104,7 @@ class Gateway:
                 "Accept": "application/json",
             },
             timeout=timeout,
-            transport=transport,
+            transport=transport or transport_with(self._deadline),
             follow_redirects=False,
         )
 
@@ -139,7 +149,7 @@ class Gateway:
         attempt = 0
         while True:
             try:
-                response = self._send(method, path, params, json_body, headers, app)
+                response, body = self._send(method, path, params, json_body, headers, app)
             except httpx.ConnectError as exc:
                 if attempt < self.max_retries:
                     attempt += 1
@@ -170,7 +180,8 @@ class Gateway:
 
             status = response.status_code
             if status < 400:
-                return Response(status, response.headers, self._decode(response))
+                return Response(status, response.headers,
+                                self._decode(body, response.headers.get("content-type", "")))
             if attempt < self.max_retries:
                 wait = None
                 if status == 429:
@@ -180,10 +191,10 @@ class Gateway:
                 if wait is not None and wait <= self.max_wait:
                     attempt += 1
                     log.info("%s %s: HTTP %s, retrying in %.1fs", method, path, status, wait)
-                    self._sleep(wait)
+                    self._pause(wait)
                     continue
             error = error_for(
-                status, response.headers, response.content, service_title=service_title
+                status, response.headers, body, service_title=service_title
             )
             if isinstance(error, e.AuthError) and self.auth_hint:
                 error.hint = self.auth_hint
@@ -199,57 +210,98 @@ class Gateway:
         json_body: Any,
         headers: dict[str, str],
         app: str,
-    ) -> httpx.Response:
+    ) -> tuple[httpx.Response, bytes]:
         if self.per_second and len(self._recent) == self._recent.maxlen:
             wait = self._recent[0] + 1.0 - time.monotonic()
             if wait > 0:
-                self._sleep(wait)
+                self._pause(wait)
+        budget = self._time_for_one()
         self.stats.sent += 1
         self.stats.by_app[app] = self.stats.by_app.get(app, 0) + 1
         started = time.monotonic()
         self._recent.append(started)
-        response = self._client.request(
-            method, path, params=_clean(params), json=json_body, headers=headers
-        )
+        request = self._client.build_request(method, path, params=_clean(params),
+                                             json=json_body, headers=headers)
+        with self._deadline.within(budget):
+            response = self._client.send(request, stream=True)
+            try:
+                body = _read_body(response, started + budget)
+            finally:
+                response.close()
         log.debug(
             "%s %s -> %s (%.0f ms)", method, path, response.status_code,
             (time.monotonic() - started) * 1000,
         )
         self._track_quota(response.headers)
-        return response
+        return response, body
 
     def _track_quota(self, headers: Mapping[str, str]) -> None:
         remaining = headers.get("x-toggl-quota-remaining")
         resets_in = headers.get("x-toggl-quota-resets-in")
-        try:
-            if remaining is not None:
-                self.quota.remaining = int(remaining)
-            if resets_in is not None:
-                self.quota.resets_at = utcnow() + timedelta(seconds=float(resets_in))
-        except ValueError:
-            pass  # a malformed header is not worth failing a request over
+        if remaining is not None:
+            try:  # a malformed header is not worth failing a request over
+                self.quota.remaining = max(0, min(int(remaining), 1_000_000))
+            except ValueError:
+                pass
+        if resets_in is not None:
+            wait = bounded_seconds(resets_in, MAX_QUOTA_WAIT, DEFAULT_QUOTA_WAIT)
+            self.quota.resets_at = utcnow() + timedelta(seconds=wait)
 
     @staticmethod
-    def _decode(response: httpx.Response) -> Any:
-        raw = response.content.strip()
+    def _decode(body: bytes, content_type: str) -> Any:
+        raw = body.strip()
         if not raw:
             return None  # Toggl DELETE: 200 with an empty body; Clockify DELETE: 204
-        if raw[:1] == b"<" or "html" in response.headers.get("content-type", "").lower():
+        if raw[:1] == b"<" or "html" in content_type.lower():
             raise e.MalformedResponse("The gateway answered with a web page instead of data.")
         try:
-            return json.loads(raw)
-        except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: the stack
+            data = json.loads(raw)
+            # Text that is not Unicode (a lone surrogate, as JSON allows to write): refused
+            # here, or it would fail later in the store.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested beyond the stack
             raise e.MalformedResponse() from None
+        return data
 
     def _backoff_delay(self, attempt: int) -> float:
         base: float = min(self.max_wait, 0.25 * 2.0 ** (attempt - 1))
         return base * (0.5 + random.random() / 2)
 
     def _backoff(self, attempt: int) -> None:
-        self._sleep(self._backoff_delay(attempt))
+        self._pause(self._backoff_delay(attempt))
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep, but not past the overall deadline (the next attempt then gives up)."""
+        if self._until is not None:
+            seconds = min(seconds, max(0.0, self._until - time.monotonic()))
+        self._sleep(seconds)
+
+    def _time_for_one(self) -> float:
+        """How long the next attempt may take: its own deadline, within the overall one."""
+        if self._until is None:
+            return self.deadline
+        left = self._until - time.monotonic()
+        if left <= 0:
+            raise e.NetworkError(f"The gateway at {self._host()} is too slow: gave up waiting.")
+        return min(self.deadline, left)
 
     def _host(self) -> str:
         return urlsplit(self.base_url).netloc
+
+
+def _read_body(response: httpx.Response, until: float) -> bytes:
+    """The whole (decoded) body by `until`, and no larger than any answer of the API."""
+    body = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            body += chunk
+            if time.monotonic() > until:  # the transport's deadline too, whatever transport
+                raise httpx.ReadTimeout("the answer came too slowly", request=response.request)
+            if len(body) > MAX_BODY:
+                raise e.MalformedResponse("The answer is far larger than any the API sends.")
+    except httpx.DecodingError:  # a content encoding that does not match the body
+        raise e.MalformedResponse("The answer's encoding does not match its body.") from None
+    return bytes(body)
 
 
 def check_key_format(api_key: str | None, hint: str | None = None) -> str:

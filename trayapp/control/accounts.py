@@ -140,9 +140,10 @@ def check_key(key: str, base_url: str | None = None, hint: str | None = None
     """Ask Maton whether `key` works (asks Maton: one request). Returns its connections;
     raises AuthError (rejected or malformed), NetworkError (not checked), ..."""
     from ..api.connections import Connections
-    from ..api.gateway import Gateway
+    from ..api.gateway import COMMAND_DEADLINE, Gateway
 
-    gateway = Gateway(key, base_url or gateway_url(), max_retries=1, auth_hint=hint)
+    gateway = Gateway(key, base_url or gateway_url(), max_retries=1, auth_hint=hint,
+                      give_up_after=COMMAND_DEADLINE)
     try:
         return Connections(gateway).list()
     finally:

@@ -50,7 +50,7 @@ def checked_gateway_url() -> str:
 
 class Backend:
     def __init__(self, config: Config, key: str | None, *, demo: bool,
-                 path: Path | None = None) -> None:
+                 path: Path | None = None, give_up_after: float | None = None) -> None:
         from ..sync.account import Account  # the HTTP stack: only once it is needed
 
         self.config = config
@@ -82,7 +82,7 @@ class Backend:
         logs.REDACT.secrets.add(key or "")
         hint = ENV_HINT if keystore.from_environment() and not demo else None
         self.account: Account = Account(key, base_url, path, connections, workspaces,
-                                        auth_hint=hint)
+                                        auth_hint=hint, give_up_after=give_up_after)
         # What is queued now was made with the key the settings belong to (see adopt).
         self._made_before = self.account.outbox_mark() if other_account else 0
 

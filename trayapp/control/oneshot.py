@@ -29,9 +29,13 @@ def run(request: Request) -> dict[str, Any] | Show:
         return refusal(problem)
     if not key:
         return {"ok": False, "exit": EXIT_ERROR, "error": NO_KEY}
+    from ..api.gateway import COMMAND_DEADLINE  # the HTTP stack: only once it is needed
+
     config = Config.load()
     try:
-        backend = Backend(config, key, demo=False)
+        # Every request of this command is done within a deadline (a slow gateway must not
+        # hold a terminal or a script): what is not sent by then stays queued.
+        backend = Backend(config, key, demo=False, give_up_after=COMMAND_DEADLINE)
     except e.TrackerError as exc:
         return refusal(exc)
     try:

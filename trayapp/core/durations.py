@@ -21,6 +21,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def bounded_seconds(value: object, most: float, default: float) -> float:
+    """A wait the server asked for, as seconds from 0 to `most`: a number it sent that is not
+    one (or is infinite, or absurd) must not pause anything for years."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if seconds != seconds:  # NaN
+        return default
+    return min(max(0.0, seconds), most)
+
+
+def format_moment(when: datetime, now: datetime | None = None) -> str:
+    """`14:30` today, `3 Dec 14:30` another day (local time)."""
+    local, today = when.astimezone(), (now or utcnow()).astimezone().date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local.day} {local:%b %H:%M}"
+
+
 def parse_timestamp(value: str) -> datetime:
     """Parse any RFC 3339 form the services use: `Z` or `+00:00`, with or without fractions,
     and a bare date. Always returns an aware UTC datetime; raises ValueError otherwise."""

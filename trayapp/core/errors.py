@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .durations import utcnow
+from .durations import format_moment, utcnow
 
 
 class TrackerError(Exception):
@@ -164,7 +164,7 @@ class QuotaExhausted(Throttled):
     hint = "Timers keep running locally and are sent when the quota resets."
 
     def default_message(self) -> str:
-        when = f" until {self.retry_at.astimezone():%H:%M}" if self.retry_at else ""
+        when = f" until {format_moment(self.retry_at)}" if self.retry_at else ""
         return f"Toggl's hourly API quota is used up; syncing is paused{when}."
 
 

@@ -40,6 +40,7 @@ class GatewayOptions(TypedDict, total=False):
     per_second: int
     sleep: Callable[[float], None]
     auth_hint: str | None
+    give_up_after: float | None
 
 
 class Account:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QCursor, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..control.actions import Request
-from ..core.durations import format_clock, format_short, utcnow
+from ..core.durations import format_clock, format_moment, format_short, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
 from ..sync.snapshot import Snapshot
 from .icons import Badge, docked, tray_icon
@@ -176,7 +176,7 @@ class Tray(QObject):
         if snap.pending:
             parts.append(f"{snap.pending} not yet sent")
         if snap.paused_until:
-            parts.append(f"sync paused until {snap.paused_until.astimezone():%H:%M}")
+            parts.append(f"sync paused until {format_moment(snap.paused_until)}")
         elif snap.error:
             parts.append(snap.error.title)
         if self.demo:
@@ -369,7 +369,7 @@ class Tray(QObject):
     @staticmethod
     def _status_text(snap: Snapshot, now: datetime) -> str:
         if snap.paused_until:
-            return f"Sync paused until {snap.paused_until.astimezone():%H:%M} (hourly quota)"
+            return f"Sync paused until {format_moment(snap.paused_until)} (hourly quota)"
         if snap.error:  # the details (message and advice) are in the tooltip
             return snap.error.title
         return f"Synced {ago(snap.last_sync, now)}"
