@@ -1,5 +1,6 @@
 """Talking to the running trayapp from a command line: one JSON line each way over a local
-socket private to the user. This side is Qt-free (plain sockets), so commands answer fast;
+socket private to the user (its folder is checked, and each end checks who is at the other:
+see private_folder and peer_uid). This side is Qt-free (plain sockets), so commands answer fast;
 the server side is platform/single_instance.py (QLocalServer on the same address)."""
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
+import struct
 import sys
 import time
 from typing import Any
@@ -15,8 +18,14 @@ TIMEOUT = 10.0  # a command waits at most this long for the running app
 MAX_LINE = 1 << 20  # a request is a short JSON line; anything longer is refused
 
 
+class UnsafeSocket(Exception):
+    """The command socket is not this user's alone (its folder, or who answers on it):
+    refused in one line, and no command goes through it."""
+
+
 def address() -> str:
-    """The socket path (Unix) or the QLocalServer pipe name (Windows), one per user."""
+    """The socket path (Unix) or the QLocalServer pipe name (Windows), one per user.
+    UnsafeSocket when its folder is not ours alone."""
     if sys.platform == "win32":
         import getpass
 
@@ -28,8 +37,53 @@ def address() -> str:
         import tempfile
 
         base = os.path.join(tempfile.gettempdir(), f"trayapp-{os.getuid()}")
-    os.makedirs(base, mode=0o700, exist_ok=True)
+    private_folder(base)
     return os.path.join(base, "ipc.sock")
+
+
+def private_folder(path: str) -> None:
+    """Make `path` 0700, or check that it already is ours alone. Anyone can create a folder
+    in the temp dir first and then read every command and answer them, so: mkdir (never
+    through a symlink), then lstat what is there."""
+    try:
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        found = os.lstat(path)
+    except OSError as exc:
+        raise UnsafeSocket(f"Cannot use the folder for trayapp's command socket, {path}: "
+                           f"{exc.strerror}.") from None
+    where = f"The folder for trayapp's command socket, {path},"
+    if not stat.S_ISDIR(found.st_mode):
+        raise UnsafeSocket(f"{where} is not a plain folder (a link or a file is there); "
+                           "remove it and try again.")
+    if found.st_uid != os.getuid():
+        raise UnsafeSocket(f"{where} belongs to another user (uid {found.st_uid}), who could "
+                           "read and answer your commands; have it removed, or set "
+                           "XDG_RUNTIME_DIR to a private folder.")
+    if found.st_mode & 0o077:
+        raise UnsafeSocket(f"{where} is open to other users (mode "
+                           f"{stat.S_IMODE(found.st_mode):04o}); make it private with "
+                           f"`chmod 700 {path}` and try again.")
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The uid of the process at the other end of a connected Unix socket; None where the
+    system cannot say."""
+    try:
+        if hasattr(socket, "SO_PEERCRED"):  # Linux: struct ucred {pid, uid, gid}
+            creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                    struct.calcsize("3i"))
+            return int(struct.unpack("3i", creds)[1])
+        if sys.platform == "darwin" or "bsd" in sys.platform:
+            # getpeereid(): LOCAL_PEERCRED gives a struct xucred {version, uid, ...}.
+            xucred = sock.getsockopt(getattr(socket, "SOL_LOCAL", 0),
+                                     getattr(socket, "LOCAL_PEERCRED", 1), 128)
+            return int(struct.unpack_from("=2I", xucred)[1])
+    except OSError:
+        pass
+    return None
 
 
 def encode(message: dict[str, Any]) -> bytes:
@@ -56,7 +110,10 @@ NO_ANSWER = {"ok": False, "exit": 1,
 def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | None:
     """Send to the running app and return its answer; None when no app is running. Once the
     command was handed over it is never done a second time here, answered or not."""
-    name = address()
+    try:
+        name = address()
+    except UnsafeSocket as exc:
+        return refusal(exc)
     if sys.platform == "win32":
         return _send_pipe(rf"\\.\pipe\{name}", message)
     sock = _connect(name, timeout)
@@ -66,6 +123,10 @@ def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | 
         return sock
     buffer = b""
     with sock:
+        try:
+            check_server(sock, name)
+        except UnsafeSocket as exc:
+            return refusal(exc)  # before a byte of the command is written
         try:
             sock.sendall(encode(message))
         except OSError:
@@ -83,6 +144,31 @@ def send(message: dict[str, Any], timeout: float = TIMEOUT) -> dict[str, Any] | 
         except OSError:
             return dict(NO_ANSWER)
     return _answer(buffer)
+
+
+def refusal(exc: UnsafeSocket) -> dict[str, Any]:
+    return {"ok": False, "exit": 1, "error": str(exc)}
+
+
+def check_server(sock: socket.socket, path: str) -> None:
+    """UnsafeSocket unless our own user answers on `sock` (where the system cannot tell
+    who is at the other end, the socket file's owner stands for it)."""
+    owner = peer_uid(sock)
+    if owner is None:
+        owner = _file_owner(path)
+    if owner is None:
+        raise UnsafeSocket(f"Cannot tell who answers on trayapp's command socket, {path}; "
+                           "the command was not sent.")
+    if owner != os.getuid():
+        raise UnsafeSocket(f"Another user (uid {owner}) answers on trayapp's command socket, "
+                           f"{path}; the command was not sent.")
+
+
+def _file_owner(path: str) -> int | None:
+    try:
+        return os.stat(path).st_uid
+    except OSError:  # gone since the connect
+        return None
 
 
 BUSY = {"ok": False, "exit": 1,

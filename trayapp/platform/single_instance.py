@@ -2,12 +2,17 @@
 
 `InstanceServer.claim()` returns False when another instance answers on the address, so the
 caller hands its request over instead of starting a second tray. A socket left behind by a
-crash (kill -9) answers nobody: it is removed and claimed.
+crash (kill -9) answers nobody: it is removed and claimed. A socket folder that is not ours
+alone is refused (logged; the command line has said so already): no tray starts on it.
+Connections from another user are dropped.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,14 +32,20 @@ class InstanceServer(QObject):
 
     def __init__(self, name: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.name = name or ipc.address()
+        self.name = name  # the address is checked when claimed
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
         self.lock: QLockFile | None = None
 
     def claim(self) -> bool:
-        """Listen on the address unless a live instance already does."""
+        """Listen on the address unless a live instance already does, or the address is not
+        ours alone."""
+        try:
+            self.name = self.name or ipc.address()
+        except ipc.UnsafeSocket as exc:
+            log.error("%s", exc)
+            return False
         # Two launches at the same moment: the lock makes "probe, clean up, listen" one
         # step. QLockFile notices a lock left by a crashed process (by its pid).
         self.lock = QLockFile(f"{self.name}.lock")
@@ -62,7 +73,32 @@ class InstanceServer(QObject):
 
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
-            _Client(self.server.nextPendingConnection(), self.request)
+            conn = self.server.nextPendingConnection()
+            if _from_another_user(conn):
+                conn.abort()
+                conn.deleteLater()
+            else:
+                _Client(conn, self.request)
+
+
+def _from_another_user(conn: QLocalSocket) -> bool:
+    """The folder is private, so only a mistake (or root) lets another user connect: even
+    then, it sends no command here."""
+    uid = _peer_uid(conn)
+    if uid is None or uid == os.getuid():
+        return False
+    log.warning("dropped a connection to the command socket from another user (uid %s)", uid)
+    return True
+
+
+def _peer_uid(conn: QLocalSocket) -> int | None:
+    if sys.platform == "win32":
+        return None  # a named pipe: UserAccessOption already limits it to this user
+    fd = int(conn.socketDescriptor())
+    if fd < 0:
+        return None
+    with socket.fromfd(fd, socket.AF_UNIX, socket.SOCK_STREAM) as dup:  # a dup: Qt's stays
+        return ipc.peer_uid(dup)
 
 
 class _Client:
