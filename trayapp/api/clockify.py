@@ -19,6 +19,7 @@ from ..core.models import (
     User,
     Workspace,
     WorkspaceUser,
+    is_id,
 )
 from .gateway import Response
 from .tracker import UNCHANGED, Tracker, expect_dict, expect_list, map_all, mapping
@@ -30,7 +31,7 @@ def _id(value: Any) -> str | None:
     """Clockify uses "" for "no client"; normalise to None."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
+    if not is_id(value):  # it goes into request paths
         raise TypeError("id")
     return value
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core import errors as e
 from ..core.durations import parse_timestamp
-from ..core.models import Connection, ConnectionStatus, Service
+from ..core.models import Connection, ConnectionStatus, Service, is_id
 from .gateway import Gateway
 
 
@@ -20,8 +20,8 @@ def parse_connection(data: Any) -> Connection:
     if not isinstance(data, dict):
         raise e.MalformedResponse("The connection record is not an object.")
     conn_id = data.get("connection_id") or data.get("connectionId") or data.get("id")
-    if not isinstance(conn_id, str) or not conn_id:
-        raise e.MalformedResponse("The connection record has no id.")
+    if not is_id(conn_id):  # sent back in paths and headers
+        raise e.MalformedResponse("The connection record has no usable id.")
     status = str(data.get("status", "")).upper()
     try:
         parsed_status = ConnectionStatus(status)

@@ -17,6 +17,7 @@ from ..core.models import (
     User,
     Workspace,
     WorkspaceUser,
+    is_id,
 )
 from .tracker import UNCHANGED, Tracker, expect_dict, expect_list, map_all, mapping
 
@@ -29,7 +30,9 @@ def _id(value: Any) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError("id")
-    return str(value)
+    if not is_id(text := str(value)):  # it goes into request paths
+        raise TypeError("id")
+    return text
 
 
 def _num(value: str | None) -> int | None:

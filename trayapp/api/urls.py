@@ -4,9 +4,44 @@ does not import the HTTP stack (start-up time)."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 DEFAULT_GATEWAY_URL = "https://api.maton.ai"
+
+
+_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def _checked_host(host: str) -> str | None:
+    """The host as it goes on the wire (an IP literal, or an ASCII DNS name, IDN encoded), or
+    None when it is neither: httpx would refuse it later, or worse, read it differently."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        return f"[{ip.compressed}]" if ip.version == 6 else ip.compressed
+    name = host.lower()
+    if not name.isascii() or "xn--" in name:  # an international name: as httpx reads it
+        import idna  # httpx's own dependency; only loaded for such names
+
+        try:
+            name = idna.encode(name).decode("ascii")
+            idna.decode(name)
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return None
+    labels = name.split(".")
+    if len(name) > 253 or labels[-1].isdigit():  # 1.2.3.999 is no address and no name
+        return None
+    return name if all(_LABEL.fullmatch(label) for label in labels) else None
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_gateway_url(url: str) -> str:
@@ -22,7 +57,7 @@ def check_gateway_url(url: str) -> str:
         host = parts.hostname or ""
     except ValueError:
         raise ValueError("Gateway URL is not a valid address.") from None
-    if parts.username is not None or parts.password is not None:
+    if "@" in text:  # user:password@ (however malformed): no place in a gateway address
         # Never repeat it: it holds a password.
         raise ValueError("Gateway URL must not contain a user name or password.")
     shown = repr(text)
@@ -30,16 +65,17 @@ def check_gateway_url(url: str) -> str:
         raise ValueError(f"Gateway URL {shown} must be only scheme://host[:port].")
     if port == 0:
         raise ValueError(f"Gateway URL {shown} has no usable port.")
-    plain = f"{parts.scheme}://{parts.netloc}"
-    if parts.scheme == "https" and host:
+    address = _checked_host(host)
+    if address is None:
+        raise ValueError(f"Gateway URL {shown} does not name a valid host.")
+    scheme = parts.scheme.lower()
+    # Rebuilt from the checked parts: what httpx is given is what was checked.
+    plain = f"{scheme}://{address}" + (f":{port}" if port is not None else "")
+    if scheme == "https":
         return plain
-    if parts.scheme == "http" and host:
-        try:
-            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if loopback:
-            return plain
+    if scheme == "http" and _is_loopback(host):
+        return plain
     raise ValueError(
         f"Gateway URL {shown} is not allowed: use https://, or http:// to a loopback address."
     )
+

@@ -7,8 +7,18 @@ both fit, and nothing above `api/` needs to know which service an id came from.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeGuard
+
+_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
+def is_id(value: object) -> TypeGuard[str]:
+    """An id as Toggl, Clockify and Maton give them (numbers, hex, UUIDs). Ids go into request
+    paths and headers, so one with `/`, `..`, `?` or a line break must never be used."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 class Service(enum.StrEnum):
