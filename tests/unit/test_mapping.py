@@ -10,6 +10,7 @@ from trayapp.api import clockify, toggl
 from trayapp.api.errors import error_for
 from trayapp.api.tracker import expect_dict, map_all, mapping
 from trayapp.core import errors as e
+from trayapp.core.models import is_id
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -138,3 +139,24 @@ def test_quota_reset_time_comes_from_the_header():
 def test_rate_limit_retry_after():
     err = error_for(429, {"Retry-After": "7"}, b"")
     assert 5 < err.retry_in <= 7
+
+
+ID_FIELDS = ["id", "workspace_id", "project_id", "task_id", "wid", "user_id", "workspaceId",
+             "projectId", "taskId", "userId", "tagIds", "tag_ids"]
+HOSTILE_IDS = st.one_of(st.text(max_size=12), st.sampled_from(
+    ["../../workspaces/1", "1?x=1", "a/b", "1\r\nX-Evil: 1", "..", "%2e%2e", " 1", "1#"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(mapper_sample=st.sampled_from([(toggl.map_entry, TOGGL_ENTRY),
+                                      (clockify.map_entry, CLOCKIFY_ENTRY)]),
+       changes=st.dictionaries(st.sampled_from(ID_FIELDS),
+                               HOSTILE_IDS | st.lists(HOSTILE_IDS, max_size=2), max_size=3))
+def test_ids_that_could_reach_into_a_path_are_refused(mapper_sample, changes):
+    """Ids go back into request paths (stop, update, delete): one with `/`, `..`, `?` or a
+    line break would send the request somewhere else."""
+    mapper, sample = mapper_sample
+    entry = run_mapper(mapper, {**sample, **changes})
+    if entry is not None:
+        ids = [entry.id, entry.workspace_id, entry.project_id, entry.task_id, *entry.tag_ids]
+        assert all(value is None or is_id(value) for value in ids), ids
