@@ -8,7 +8,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__, ipc
 
@@ -17,15 +17,25 @@ DEMO_ONLY_IN_THE_APP = ("The demo runs inside the tray app: start it with `traya
                         "then run commands.")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, except that the arguments it repeats in an error reach the terminal only as
+    printable text (its subcommands' parsers are of this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        from .control.actions import printable
+
+        super().error(printable(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     # Accepted before or after the command (a DESIGN.md contract): on the main parser and on
     # each command, where an absent option must not overwrite one given before the command.
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = Parser(add_help=False)
     shared.add_argument("--service", choices=SERVICES, default=argparse.SUPPRESS,
                         help="which service to use when both are connected")
     shared.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="print JSON")
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="trayapp", parents=[shared],
         description="A system-tray time tracker for Toggl Track and Clockify.")
     parser.add_argument("--version", action="version", version=f"trayapp {__version__}")
@@ -114,13 +124,17 @@ def _main(argv: list[str] | None) -> int:
 
 def print_answer(answer: dict[str, Any], as_json: bool) -> int:
     """The reply of the app or of a one-shot run, printed the same way: the status (JSON
-    or a line) on stdout, what went wrong on stderr; its exit status."""
+    or a line) on stdout, what went wrong on stderr; its exit status. Descriptions and the
+    services' messages are in it: only printable text reaches the terminal (JSON escapes
+    control characters by itself)."""
+    from .control.actions import printable
+
     if as_json and "status" in answer:
         print(json.dumps(answer["status"]))
     elif answer.get("message"):
-        print(answer["message"])
+        print("\n".join(printable(line) for line in str(answer["message"]).split("\n")))
     if answer.get("error"):
-        print(f"trayapp: {answer['error']}", file=sys.stderr)
+        print(f"trayapp: {printable(str(answer['error']))}", file=sys.stderr)
     code = answer.get("exit")
     return code if isinstance(code, int) else (0 if answer.get("ok") else 1)
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from ..core import errors as e
 from ..core.durations import bounded_seconds, utcnow
+from ..core.text import one_line
 
 _QUOTA_WORDS = ("quota", "hourly limit")
 _RESET_IN = re.compile(r"reset[s]? in (\d+)\s*(?:s|sec|seconds)?", re.I)
@@ -23,12 +24,15 @@ DEFAULT_RETRY_AFTER = 1.0
 # longer than a quarter of an hour is not a rate limit but a fault.
 MAX_QUOTA_WAIT = 2 * 3600.0
 MAX_RETRY_AFTER = 15 * 60.0
+# A server's message is shown on one line (a terminal, the tray): longer ones are cut.
+MAX_MESSAGE = 300
 
 
 def body_text(body: bytes, content_type: str = "") -> tuple[str, str | int | None]:
     """The human message in an error body and an app-level code, or ('', None).
 
     HTML pages (proxies, load balancers) yield no message: their markup is never shown to a user.
+    A message is one printable line of bounded length: it reaches terminals, the tray and the log.
     """
     raw = body.strip()
     if not raw or "html" in content_type.lower() or raw[:1] == b"<":
@@ -38,7 +42,7 @@ def body_text(body: bytes, content_type: str = "") -> tuple[str, str | int | Non
     except (ValueError, UnicodeDecodeError):
         return "", None
     if isinstance(data, str):  # Toggl
-        return data.strip()[:500], None
+        return one_line(data, MAX_MESSAGE), None
     if not isinstance(data, dict):
         return "", None
     error = data.get("error")
@@ -52,7 +56,7 @@ def body_text(body: bytes, content_type: str = "") -> tuple[str, str | int | Non
         message = ""
     if not isinstance(code, str | int) or isinstance(code, bool):
         code = None
-    return message.strip()[:500], code
+    return one_line(message, MAX_MESSAGE), code
 
 
 def retry_after_seconds(headers: Mapping[str, str], default: float = DEFAULT_RETRY_AFTER) -> float:

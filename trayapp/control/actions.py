@@ -12,7 +12,6 @@ answer with `outcome()`. A window command is a `Show`: only the app can do it.
 from __future__ import annotations
 
 import enum
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +21,8 @@ from ..config import Config
 from ..core import errors as e
 from ..core.durations import format_clock, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
+from ..core.text import fit_to_send as fit_to_send  # the rules for text to send and to
+from ..core.text import printable as printable  # print; the command line finds them here
 from ..sync.snapshot import Snapshot
 from .accounts import choose_service
 
@@ -157,7 +158,7 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     if command == "sync":
         return make(current, then=Then.SYNC)
     if command == "start":
-        given = request.draft
+        given = cleaned(request.draft) if request.draft is not None else None
         if given is not None:
             return make(lambda s: s.start(given), predict=lambda snap: started(snap, given))
         args = request.args
@@ -175,6 +176,7 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
         entry_id, changes = request.args.get("id"), request.args.get("changes")
         if not isinstance(entry_id, str) or not isinstance(changes, dict):
             raise UsageError("update needs an entry id and its changes.")
+        changes = cleaned_changes(changes)
         return make(lambda s: s.update(entry_id, **changes))
     seq = request.args.get("seq")
     if not isinstance(seq, int):
@@ -213,20 +215,36 @@ MAX_DESCRIPTION = 3000  # Clockify refuses longer ones; nobody types more
 
 
 def checked_description(text: str) -> str:
-    """A description as typed, or UsageError: not too long, no control characters (they
-    would reach the services, and terminals acting on them)."""
-    text = text.strip()
-    if len(text) > MAX_DESCRIPTION:
-        raise UsageError(f"The description is {len(text)} characters long; at most "
-                         f"{MAX_DESCRIPTION} are allowed.")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
+    """A description given as an argument, or UsageError: not too long, and fit to send as
+    given (control characters would reach the services, and terminals acting on them). A
+    window cleans what was pasted (`fit_to_send`); a script is told instead."""
+    sent = fit_to_send(text)
+    if sent != text.strip():
         raise UsageError("The description holds control characters (such as tabs or escapes).")
-    return text
+    return sized(sent)
 
 
-def printable(text: str) -> str:
-    """Text from a service, safe to print on a terminal: control characters shown as '?'."""
-    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in text)
+def sized(description: str) -> str:
+    if len(description) > MAX_DESCRIPTION:
+        raise UsageError(f"The description is {len(description)} characters long; at most "
+                         f"{MAX_DESCRIPTION} are allowed.")
+    return description
+
+
+def cleaned(draft: EntryDraft) -> EntryDraft:
+    """A draft from a window, as it may be sent: description and tags fit to send."""
+    tags = tuple(t for t in (fit_to_send(tag) for tag in draft.tags) if t)
+    return replace(draft, description=sized(fit_to_send(draft.description)), tags=tags)
+
+
+def cleaned_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """An edit from a window, as it may be sent (the same rule as a new draft)."""
+    out = dict(changes)
+    if isinstance(out.get("description"), str):
+        out["description"] = sized(fit_to_send(out["description"]))
+    if isinstance(out.get("tags"), tuple | list):
+        out["tags"] = tuple(t for t in (fit_to_send(str(tag)) for tag in out["tags"]) if t)
+    return out
 
 
 def draft_from(snapshot: Snapshot, args: Mapping[str, Any]) -> EntryDraft:
