@@ -79,3 +79,32 @@ def check_gateway_url(url: str) -> str:
         f"Gateway URL {shown} is not allowed: use https://, or http:// to a loopback address."
     )
 
+
+# What RFC 3986 allows in an address; anything else is percent-encoded.
+_URL_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                            "-._~:/?#[]@!$&'()*+,;=%")
+
+
+def check_sign_in_url(url: str) -> str:
+    """The sign-in page Maton returned, fit to open in the browser, or ValueError saying why
+    not. Only https://, or plain http:// to a loopback address (the emulator's own page): a
+    file://, smb:// or other address would have the browser, or the desktop, open something
+    that is not a web page. No user name (https://maton.ai@example.com is not Maton's), and
+    only the characters of RFC 3986: a real address is percent-encoded, so no space, no
+    control character and no markup."""
+    if not url or not set(url) <= _URL_CHARACTERS:
+        raise ValueError("It holds characters that no web address has.")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        _ = parts.port  # ValueError when it is not a number from 0 to 65535
+    except ValueError:
+        raise ValueError("It is not a valid web address.") from None
+    if "@" in parts.netloc:
+        raise ValueError("It holds a user name, which a sign-in page has no use for.")
+    scheme = parts.scheme.lower()
+    if scheme == "https" and host:
+        return url
+    if scheme == "http" and _is_loopback(host):
+        return url
+    raise ValueError("Only https:// pages are opened.")

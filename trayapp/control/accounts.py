@@ -19,9 +19,11 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .. import secrets as keystore
+from ..api.urls import check_sign_in_url
 from ..config import Config, gateway_url
 from ..core import errors as e
 from ..core.models import Connection, ConnectionStatus, Service, Workspace
+from ..core.text import one_line
 
 POLL_INTERVAL = 2.0  # seconds between sign-in checks: what Maton's own CLI does
 SIGN_IN_TIMEOUT = 300.0  # five minutes, also as Maton's CLI
@@ -197,6 +199,19 @@ class SignIn:
     error: e.TrackerError | None = None
 
 
+def page_to_open(url: str) -> str:
+    """A page from Maton (the sign-in page) fit to open in the browser, or MalformedResponse
+    saying which and why not; the address is quoted as printable text, cut short."""
+    if not url:
+        raise e.MalformedResponse("Maton returned no sign-in page to open.")
+    try:
+        return check_sign_in_url(url)
+    except ValueError as why:
+        raise e.MalformedResponse(
+            "Maton returned a sign-in page that trayapp does not open: "
+            f"{one_line(url, 120)}. {why}", hint="Nothing was opened.") from None
+
+
 class ConnectionsApi(Protocol):
     """What accounts need from Maton (api/connections.py's Connections is one)."""
 
@@ -220,10 +235,12 @@ class SignIns:
 
     def begin(self, service: Service) -> SignIn:
         conn = self._connections().create(service)
-        if not conn.url:
-            self._forget(conn.id)
-            raise e.MalformedResponse("Maton returned no sign-in page to open.")
-        return SignIn(service, conn.id, conn.url, self.clock() + self.timeout)
+        try:
+            url = page_to_open(conn.url or "")
+        except e.TrackerError:
+            self._forget(conn.id)  # nobody can sign in there
+            raise
+        return SignIn(service, conn.id, url, self.clock() + self.timeout)
 
     def poll(self, sign_in: SignIn) -> SignIn:
         """One check of a waiting sign-in; past its deadline it is given up (and removed)."""
