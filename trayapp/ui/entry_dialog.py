@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 
 from ..core.durations import format_clock, utcnow
 from ..core.models import EntryDraft, Project, Service, Task, TimeEntry
+from ..core.text import fit_to_send
 from ..sync.snapshot import Snapshot
 from .project_picker import BLANK, NO_PROJECT, ProjectPicker, swatch_icon
+from .text import menu_text, shown
 
 ERROR_COLOR = "#d1242f"
 WARNING_COLOR = "#9a6700"
@@ -51,7 +53,7 @@ def parse_tags(text: str, known: list[str] | tuple[str, ...] = ()) -> tuple[str,
     spelling = {name.casefold(): name for name in known}
     out: dict[str, str] = {}
     for part in text.split(","):
-        name = " ".join(part.split())
+        name = " ".join(fit_to_send(part).split())
         if name and name.casefold() not in out:
             out[name.casefold()] = spelling.get(name.casefold(), name)
     return tuple(out.values())
@@ -246,7 +248,7 @@ class EntryDialog(QDialog):
             self.project_button.setText(NO_PROJECT)
             self.project_button.setIcon(swatch_icon(BLANK))
         else:
-            self.project_button.setText(project.label)
+            self.project_button.setText(menu_text(project.label, 60))
             self.project_button.setIcon(swatch_icon(project.color))
         self._fill_tasks()
 
@@ -267,7 +269,7 @@ class EntryDialog(QDialog):
         tasks = [t for t in self._tasks.get(self._project_id or "", [])
                  if t.active or t.id == self._task_id]
         for task in sorted(tasks, key=lambda t: t.name.casefold()):
-            combo.addItem(task.name, task.id)
+            combo.addItem(shown(task.name), task.id)
         if self._task_id and combo.findData(self._task_id) < 0:
             combo.addItem("(Current task)", self._task_id)  # not loaded yet: keep it
         combo.setCurrentIndex(max(0, combo.findData(self._task_id)) if self._task_id else 0)
@@ -346,9 +348,13 @@ class EntryDialog(QDialog):
     def tag_names(self) -> tuple[str, ...]:
         return parse_tags(self.tags.text(), self._tag_names)
 
+    def description_typed(self) -> str:
+        """As typed or pasted, fit to send: a line break or a Tab pasted in is a space."""
+        return fit_to_send(self.description.text())
+
     def draft(self) -> EntryDraft:
         return EntryDraft(
-            description=self.description.text().strip(),
+            description=self.description_typed(),
             project_id=self._project_id,
             task_id=self._task_id if self.uses_tasks else None,
             tags=self.tag_names(),
@@ -361,8 +367,8 @@ class EntryDialog(QDialog):
         if entry is None:
             return {}
         out: dict[str, object] = {}
-        description = self.description.text().strip()
-        if description != entry.description:
+        description = self.description_typed()
+        if description != fit_to_send(entry.description):  # not a change: what was shown
             out["description"] = description
         if self._project_id != entry.project_id:
             out["project_id"] = self._project_id

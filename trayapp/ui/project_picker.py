@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.models import Project
+from .text import shown, tooltip_text
 
 ROLE = Qt.ItemDataRole.UserRole  # the project id ("" for the "(No project)" row)
 KIND = Qt.ItemDataRole.UserRole + 1  # "header", "none" or "project"
@@ -89,6 +90,7 @@ class ProjectPicker(QDialog):
         self.list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing always goes to the search
         self.empty = QLabel()
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)  # it repeats what was typed
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.hide()
@@ -132,17 +134,17 @@ class ProjectPicker(QDialog):
         for project in self._projects:
             if project.client_name != group:
                 group = project.client_name
-                header = QListWidgetItem(project.client_name or NO_CLIENT)
+                header = QListWidgetItem(shown(project.client_name or NO_CLIENT))
                 header.setData(KIND, "header")
                 header.setFont(header_font)
                 # Enabled (so it is drawn normally) but not selectable.
                 header.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.list.addItem(header)
-            item = QListWidgetItem(swatch_icon(project.color), project.name)
+            item = QListWidgetItem(swatch_icon(project.color), shown(project.name))
             item.setData(ROLE, project.id)
             item.setData(KIND, "project")
             item.setData(HAYSTACK, f"{project.client_name or ''} {project.name}".casefold())
-            item.setToolTip(project.label)
+            item.setToolTip(tooltip_text(project.label))
             self.list.addItem(item)
 
     def _filter(self, text: str) -> None:
@@ -172,7 +174,7 @@ class ProjectPicker(QDialog):
 
         self.list.setVisible(visible > 0)
         self.empty.setVisible(visible == 0)
-        self.empty.setText(f"No project matches “{text.strip()}”." if visible == 0 else "")
+        self.empty.setText(f"No project matches “{shown(text)}”." if visible == 0 else "")
         if current is None or self.list.isRowHidden(self.list.row(current)):
             self._move_to(self._first_selectable(0, 1))
         self._update_ok()

@@ -10,8 +10,10 @@ from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
 from ..core.models import EntryDraft
+from ..core.text import fit_to_send
 from ..sync.snapshot import Snapshot
 from .project_picker import swatch_icon
+from .text import shown
 
 ROLE = Qt.ItemDataRole.UserRole
 
@@ -45,22 +47,24 @@ class QuickStart(QDialog):
         out = []
         for draft in snap.recent():
             project = projects.get(draft.project_id or "")
-            label = draft.description or "(no description)"
+            label = shown(draft.description or "(no description)")
             if project:
-                label += f" · {project.label}"
+                label += f" · {shown(project.label)}"
             out.append((label, label.casefold(), draft, project.color if project else None))
         for project in snap.projects:
             if project.active:
                 draft = EntryDraft(project_id=project.id, billable=project.billable)
-                out.append((f"▶ {project.label}", project.label.casefold(), draft, project.color))
+                out.append((f"▶ {shown(project.label)}", project.label.casefold(), draft,
+                            project.color))
         return out
 
     def _filter(self, text: str) -> None:
         self.list.clear()
         needle = text.strip().casefold()
-        if needle:
-            item = QListWidgetItem(f"Start “{text.strip()}”")
-            item.setData(ROLE, EntryDraft(description=text.strip()))
+        typed = fit_to_send(text)  # a line break pasted in is a space, controls are dropped
+        if needle and typed:
+            item = QListWidgetItem(f"Start “{shown(typed)}”")
+            item.setData(ROLE, EntryDraft(description=typed))
             self.list.addItem(item)
         for label, haystack, draft, colour in self._items:
             if needle and not all(word in haystack for word in needle.split()):

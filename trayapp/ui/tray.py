@@ -17,14 +17,9 @@ from ..core.durations import format_clock, format_moment, format_short, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
 from ..sync.snapshot import Snapshot
 from .icons import Badge, docked, tray_icon
+from .text import elided, menu_text, shown, tooltip_text
 
 PROJECTS_INLINE = 15  # more than this and the Projects submenu becomes a search
-MAX_LABEL = 48
-
-
-def elide(text: str, limit: int = MAX_LABEL) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def ago(when: datetime | None, now: datetime) -> str:
@@ -181,11 +176,11 @@ class Tray(QObject):
             parts.append(snap.error.title)
         if self.demo:
             parts.append("demo")
-        return " · ".join(parts)
+        return shown(" · ".join(parts))  # descriptions from anywhere, on one line
 
     def refresh_texts(self) -> None:
         now = utcnow()
-        self.icon.setToolTip(self.tooltip(now))
+        self.icon.setToolTip(tooltip_text(self.tooltip(now)))
         self.update_icon(now)
         if self._header is not None and self.menu.isVisible():
             self._header.setText(self._header_text(now))
@@ -243,9 +238,9 @@ class Tray(QObject):
         if snap is None or running is None:
             return "Not tracking"
         label = snap.project_label(running.project_id) if where is None else where.title
-        text = elide(running.description or "(no description)")
+        text = menu_text(running.description or "(no description)")
         if label:
-            text += f" — {elide(label, 32)}"
+            text += f" — {menu_text(label, 32)}"
         return f"● {text}  {format_clock(running.seconds(now))}"
 
     def rebuild_menu(self) -> None:
@@ -278,14 +273,14 @@ class Tray(QObject):
                 menu.addAction("Edit…", lambda: self.ask("edit"))
             for other, entry in self.elsewhere:  # still running on the other service
                 if entry is not elsewhere:  # (the header shows that one already)
-                    menu.addAction(f"● {elide(entry.description or '(no description)', 40)}"
+                    menu.addAction(f"● {menu_text(entry.description or '(no description)', 40)}"
                                    f" — {other.title}  {format_clock(entry.seconds(now))}"
                                    ).setEnabled(False)
                 menu.addAction(f"Stop on {other.title}",
                                partial(self.ask, "stop", service=other.value))
             last = snap.last_stopped
             if last is not None:
-                name = elide(last.description or snap.project_label(last.project_id) or "", 40)
+                name = menu_text(last.description or snap.project_label(last.project_id) or "", 40)
                 menu.addAction(f"Continue “{name}”", lambda: self.ask("continue"))
             menu.addAction("New timer…", lambda: self.ask("new_timer"))
             menu.addSeparator()
@@ -315,12 +310,12 @@ class Tray(QObject):
         sub.setEnabled(bool(recent))
         projects = snap.project_by_id
         for draft in recent:
-            label = elide(draft.description or "(no description)", 40)
+            label = menu_text(draft.description or "(no description)", 40)
             project = projects.get(draft.project_id or "")
             if project:
-                label += f" · {elide(project.label, 28)}"
+                label += f" · {menu_text(project.label, 28)}"
             if draft.tags:
-                label += "  #" + " #".join(draft.tags)
+                label += "  #" + " #".join(menu_text(tag, 28) for tag in draft.tags)
             act = sub.addAction(label, partial(self.start, EntryDraft(
                 draft.description, draft.project_id, draft.task_id, draft.tags, draft.billable)))
             if project:
@@ -341,8 +336,8 @@ class Tray(QObject):
         for project in projects:
             if project.client_name != client:
                 client = project.client_name
-                sub.addSection(client or "No client")
-            act = sub.addAction(elide(project.name, 40), partial(self.start, EntryDraft(
+                sub.addSection(elided(client or "No client", 40))  # drawn as is: no '&&'
+            act = sub.addAction(menu_text(project.name, 40), partial(self.start, EntryDraft(
                 project_id=project.id, billable=project.billable)))
             act.setIcon(swatch(project.color))
 
@@ -352,10 +347,10 @@ class Tray(QObject):
         if snap.problems:
             sub = menu.addMenu(f"{len(snap.problems)} refused change(s)")
             for problem in snap.problems:
-                inner = sub.addMenu(f"{problem.action} “{elide(problem.description, 30)}”: "
+                inner = sub.addMenu(f"{problem.action} “{menu_text(problem.description, 30)}”: "
                                     f"{problem.title}")
                 inner.setToolTipsVisible(True)
-                info = inner.addAction(elide(problem.message, 80))
+                info = inner.addAction(menu_text(problem.message, 80))
                 info.setEnabled(False)
                 where = {"service": problem.service.value} if problem.service else {}
                 inner.addAction("Try again", partial(self.ask, "retry", seq=problem.seq, **where))
@@ -363,7 +358,7 @@ class Tray(QObject):
                                 partial(self.ask, "drop", seq=problem.seq, **where))
         self._status = menu.addAction(self._status_text(snap, now))
         self._status.setEnabled(False)
-        self._status.setToolTip(snap.error.text if snap.error else "")
+        self._status.setToolTip(tooltip_text(snap.error.text) if snap.error else "")
         menu.addAction("Sync now", lambda: self.ask("sync"))
 
     @staticmethod

@@ -5,6 +5,7 @@ is polled and given up) are control's; this section renders them and asks for th
 from __future__ import annotations
 
 import enum
+import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -20,6 +21,14 @@ from ...core.models import Connection, ConnectionStatus, Service
 from .common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, Confirm, Opener, Runner
 
 Adopt = Callable[[Sequence[Connection]], Mapping[Service, Connection | None]]
+
+
+Link = tuple[str, str]  # (address, the words shown for it)
+
+
+def anchor(url: str, words: str) -> str:
+    """A link for a rich-text label: address and words escaped (they come from Maton)."""
+    return f" <a href=\"{html.escape(url)}\">{html.escape(words)}</a>"
 
 
 class RowState(enum.Enum):
@@ -42,13 +51,16 @@ class Row:
     disconnect: QPushButton
     cancel: QPushButton
     state: RowState = RowState.CHECKING
+    shown: tuple[RowState, str, str | None, Link | None] = (RowState.CHECKING, "", None, None)
 
-    def render(self, state: RowState, text: str, color: str | None = None) -> None:
-        self.state = state
+    def render(self, state: RowState, text: str, color: str | None = None,
+               link: Link | None = None) -> None:
+        """`text` is plain (it may quote Maton); `link` (address, words) follows it."""
+        self.state, self.shown = state, (state, text, color, link)
         colors = {RowState.CONNECTED: OK_COLOR, RowState.FAILED: ERROR_COLOR,
                   RowState.UNCHECKED: MUTED_COLOR, RowState.DEMO: MUTED_COLOR}
         self.status.setStyleSheet(f"color: {color or colors.get(state, '')};")
-        self.status.setText(text)
+        self.status.setText(html.escape(text) + (anchor(*link) if link else ""))
         can_connect = state in (RowState.NOT_CONNECTED, RowState.FAILED)
         self.connect.setVisible(can_connect or state is RowState.CHECKING)
         self.connect.setEnabled(can_connect)
@@ -183,13 +195,13 @@ class AccountsSection(QGroupBox):
 
     def _begun(self, sign_in: SignIn) -> None:
         self._waits[sign_in.service] = sign_in
+        row = self.rows[sign_in.service]
         if self._open(sign_in.url):
-            text = ("Waiting for sign-in in your browser… "
-                    f"<a href='{sign_in.url}'>Open the page again</a>")
+            row.render(RowState.WAITING, "Waiting for sign-in in your browser…",
+                       link=(sign_in.url, "Open the page again"))
         else:
-            text = ("Your browser did not open. Open this page to sign in: "
-                    f"<a href='{sign_in.url}'>{sign_in.url}</a>")
-        self.rows[sign_in.service].render(RowState.WAITING, text)
+            row.render(RowState.WAITING, "Your browser did not open. Open this page to sign in:",
+                       link=(sign_in.url, sign_in.url))
         self._poll.start()
 
     def _poll_all(self) -> None:
@@ -210,9 +222,9 @@ class AccountsSection(QGroupBox):
         if sign_in.state is SignInState.WAITING:
             self._waits[service] = sign_in
             if sign_in.unreachable:
-                row.status.setText(
-                    "Waiting for sign-in in your browser… (Maton cannot be reached right now; "
-                    f"still trying) <a href='{sign_in.url}'>Open the page again</a>")
+                row.render(RowState.WAITING, "Waiting for sign-in in your browser… (Maton "
+                           "cannot be reached right now; still trying)",
+                           link=(sign_in.url, "Open the page again"))
             return
         self._end(service)
         if sign_in.state is SignInState.ACTIVE:
@@ -271,7 +283,7 @@ class AccountsSection(QGroupBox):
                     f"tracked stays in {service.title}.")
         if not self._confirm(self, f"Disconnect {service.title}?", question):
             return
-        previous = (row.state, row.status.text())
+        previous = row.shown
         row.render(RowState.BUSY, "Disconnecting…")
 
         def done(_: object) -> None:

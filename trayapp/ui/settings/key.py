@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
@@ -56,6 +56,7 @@ class KeySection(QGroupBox):
         self.remove_button.clicked.connect(self.remove)
         self.where = muted()
         self.result = QLabel()
+        self.result.setTextFormat(Qt.TextFormat.PlainText)  # it may quote Maton's message
         self.result.setWordWrap(True)
         self.result.hide()
 

@@ -20,6 +20,7 @@ from ...config import Config
 from ...control import accounts
 from ...core import errors as e
 from ...core.models import Service, Workspace
+from ..text import shown, tooltip_text
 from .common import Runner, muted
 
 Found = dict[Service, list[Workspace] | e.TrackerError]
@@ -119,12 +120,12 @@ class TrackingSection(QGroupBox):
             combo.setEnabled(False)
         elif isinstance(found, e.TrackerError):
             combo.addItem(f"Could not load: {found.title}", None)
-            combo.setToolTip(found.text)
+            combo.setToolTip(tooltip_text(found.text))
             combo.setEnabled(False)
         else:
             combo.addItem("The account's default", None)
             for workspace in sorted(found, key=lambda w: w.name.casefold()):
-                combo.addItem(workspace.name, workspace.id)
+                combo.addItem(shown(workspace.name), workspace.id)
             combo.setCurrentIndex(max(0, combo.findData(self.config.workspaces.get(service.value))))
             combo.setEnabled(True)
         combo.blockSignals(False)

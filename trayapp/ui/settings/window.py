@@ -138,6 +138,7 @@ class SettingsWindow(QWidget):
         scroll.setWidget(content)
 
         self.status_line = QLabel()
+        self.status_line.setTextFormat(Qt.TextFormat.PlainText)  # services' messages, URLs
         self.status_line.setWordWrap(True)
         self.status_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_line.setStyleSheet(f"color: {ERROR_COLOR};")
@@ -243,8 +244,15 @@ class SettingsWindow(QWidget):
         self.status_line.show()
 
     def open(self, url: str) -> bool:
+        """Open a page in the browser: every link of this window (Maton's sign-in page too)
+        comes through here, and only web pages go on (not file://, smb://...)."""
+        try:
+            page = accounts_rules.page_to_open(url)
+        except e.TrackerError as refused:
+            self.show_error(refused)
+            return False
         opener = self._opener or common.open_url  # looked up now, so tests can patch it
-        return bool(opener(url))
+        return bool(opener(page))
 
     # -- saving -----------------------------------------------------------------------------------
     def save(self) -> bool:
