@@ -300,8 +300,8 @@ class TrayApp(QObject):
 
         QTimer.singleShot(self.reply_within_ms, runtime, deadline)
         known = self.snapshots.get(service)
-        look = step.refresh_if is not None and (known is None or step.refresh_if(known) and (
-            not step.polled or runtime.policy.worth_a_look(known, utcnow())))
+        look = actions.needs_a_look(step, known) or step.look_when_stale and (
+            known is None or runtime.policy.worth_a_look(known, utcnow()))
         if look:  # what this app knows may be old (say, a timer started on the web)
             def looked(snapshot: Snapshot) -> None:
                 if not runtime.stopped:

@@ -266,3 +266,21 @@ def test_a_change_this_version_does_not_know_is_shown_not_stuck(emulator, accoun
     assert snapshot.pending == 0 and len(snapshot.problems) == 1
     assert "does not know this change" in snapshot.problems[0].message
     assert session.drop(snapshot.problems[0].seq).problems == ()
+
+
+def test_stop_stops_the_timer_started_elsewhere_since_the_last_look(emulator, account,
+                                                                    service):
+    """Known here: A runs. On the web, A was stopped and B started. Stop must leave nothing
+    running, not stop A again and leave B going while saying "Not tracking"."""
+    session = account.session(service)
+    session.sync()
+    session.start(EntryDraft("Known here"))
+    known = session.flush().running
+    web = account.session(service).tracker
+    web.stop(session.wid, known.id)
+    other = web.start(session.wid, EntryDraft("Started on the web"))
+    snap = session.stop()
+    snap = session.flush()
+    assert snap.running is None and snap.pending == 0 and not snap.problems
+    assert web.current(session.wid) is None
+    assert not web.entry(session.wid, other.id).running

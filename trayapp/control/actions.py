@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..core import errors as e
-from ..core.durations import format_clock, utcnow
+from ..core.durations import format_clock, format_moment, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
 from ..core.text import fit_to_send as fit_to_send  # the rules for text to send and to
 from ..core.text import printable as printable  # print; the command line finds them here
@@ -112,14 +112,15 @@ class Plan:
     service: Service
     apply: Callable[[Session], Snapshot]  # local: the store only
     then: Then = Then.SEND
-    # A process that has just started may not know what runs on the server: sync first when
-    # the local state says so (the running app keeps its own state current and skips this).
+    # Sync first when the local state cannot answer (say, nothing known to stop).
     refresh_if: Callable[[Snapshot], bool] | None = None
     # What the tray shows at once, before the local change is even on disk.
     predict: Callable[[Snapshot], Snapshot] | None = None
-    # Asked over and over (a status bar polling `status`): the running app answers from
-    # what it knows when that is recent, instead of asking the service every time.
-    polled: bool = False
+    # The answer depends on what runs on the service now (a timer started on the web): a
+    # command run on its own always looks first, as its cache may be days old; the running
+    # app looks when what it knows is older than a moment, so a status bar polling `status`
+    # or a click on Stop just after the menu was opened costs no request.
+    look_when_stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
         return Plan(command, service, apply, **options)
 
     if command == "status":
-        return make(current, then=Then.NOTHING, refresh_if=lambda snap: True, polled=True)
+        return make(current, then=Then.NOTHING, look_when_stale=True)
     if command == "sync":
         return make(current, then=Then.SYNC)
     if command == "start":
@@ -165,12 +166,12 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
         return make(lambda s: s.start(draft_from(s.snapshot(), args)),
                     refresh_if=lambda snap: bool(args.get("project")) and not snap.projects)
     if command == "stop":
-        return make(stop, refresh_if=idle, predict=stopped)
+        return make(stop, refresh_if=idle, look_when_stale=True, predict=stopped)
     if command == "continue":
         return make(continue_last, refresh_if=lambda snap: snap.last_stopped is None,
-                    predict=continued)
+                    look_when_stale=True, predict=continued)
     if command == "toggle":
-        return make(toggle, refresh_if=idle,
+        return make(toggle, refresh_if=idle, look_when_stale=True,
                     predict=lambda snap: stopped(snap) if snap.running else continued(snap))
     if command == "update":
         entry_id, changes = request.args.get("id"), request.args.get("changes")
@@ -205,6 +206,11 @@ def continue_last(session: Session) -> Snapshot:
 def toggle(session: Session) -> Snapshot:
     """Stop the running timer, or continue the last entry."""
     return session.stop() if session.snapshot().running else session.continue_last()
+
+
+def needs_a_look(plan: Plan, known: Snapshot | None) -> bool:
+    """The local state cannot answer this plan: sync first."""
+    return plan.refresh_if is not None and (known is None or plan.refresh_if(known))
 
 
 def idle(snapshot: Snapshot) -> bool:
@@ -312,7 +318,8 @@ def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
     if plan.command == "status":
         if after.error is not None:  # the last known state, and why it may not be current
             reply.update(ok=False, exit=EXIT_ERROR, error=f"{after.error.title}: "
-                                                          f"{after.error.text}")
+                                                          f"{after.error.text}"
+                                                          f"{last_known(after, 'This is')}")
         return reply
     known = {p.seq for p in before.problems}
     refused = [p for p in after.problems if p.seq not in known]
@@ -322,9 +329,17 @@ def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
                 "error": f"{first.title}: {first.message}"}
     if after.pending and after.error is not None and plan.then is not Then.NOTHING:
         return {**reply, "exit": EXIT_QUEUED,
-                "error": f"{after.error.title}: {after.error.message} Your change is saved "
-                         "and will be sent later."}
+                "error": f"{after.error.title}: {after.error.message}"
+                         f"{last_known(before, 'Acted on') if plan.look_when_stale else ''} "
+                         "Your change is saved and will be sent later."}
     return reply
+
+
+def last_known(snapshot: Snapshot, what: str) -> str:
+    """When the service could not be asked: what the answer was based on instead."""
+    when = snapshot.last_sync
+    since = f", as of {format_moment(when)}" if when is not None else ""
+    return f" {what} the last known state{since}."
 
 
 def refusal(error: e.TrackerError) -> dict[str, Any]:

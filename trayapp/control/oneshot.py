@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any
 from ..config import Config
 from ..core import errors as e
 from ..core.models import Service
-from .actions import EXIT_ERROR, Plan, Request, Show, Then, finish, outcome, plan, refusal
+from .actions import (
+    EXIT_ERROR,
+    Plan,
+    Request,
+    Show,
+    Then,
+    finish,
+    needs_a_look,
+    outcome,
+    plan,
+    refusal,
+)
 from .backend import Backend, read_key, save_quietly
 
 if TYPE_CHECKING:
@@ -77,7 +88,7 @@ def execute(step: Plan, account: Account, looked: Snapshot | None = None) -> dic
     synced (then it is not asked again)."""
     session = account.session(step.service)
     before = looked or session.snapshot()
-    if looked is None and step.refresh_if is not None and step.refresh_if(before):
+    if looked is None and (step.look_when_stale or needs_a_look(step, before)):
         before = session.sync()
     try:
         after = step.apply(session)

@@ -556,6 +556,8 @@ class Session:
             entry = self.tracker.stop(wid, server_id, at=None if server_now else at)
         except e.Conflict:
             entry = self.tracker.entry(wid, server_id)  # stopped elsewhere: take the server's
+            if self.clock() - at < FRESH and not item.payload.get("implicit"):
+                self._stop_the_one_running(wid, at)
         except e.OutcomeUnknown:
             entry = self.tracker.entry(wid, server_id)
             if entry.running:
@@ -563,6 +565,22 @@ class Session:
         if following is not None and following.action == "start":
             self._after_stop.add(following.seq)
         self._commit(item, entry)
+
+    def _stop_the_one_running(self, wid: str, at: datetime) -> None:
+        """The user has just said stop, but the timer this app knew was stopped elsewhere:
+        another may have been started there since (the web, a phone). Stop means that none
+        runs, so stop that one too, if it began before the user said stop. Only for a fresh
+        stop: a late one, replayed from the outbox, must never end today's timer."""
+        running = self.tracker.current(wid)
+        if running is None or running.start > at:
+            return
+        try:
+            entry = self.tracker.stop(wid, running.id, at=None
+                                      if self.tracker.stops_at_server_time else at)
+        except e.Conflict:
+            return  # stopped meanwhile, too: the goal is reached
+        with self.store.transaction() as db:
+            self.store.put_entries(self.svc, [entry], db)
 
     def _commit(self, item: OutboxItem, entry: TimeEntry,
                 also_done: OutboxItem | None = None) -> None:
