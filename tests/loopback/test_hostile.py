@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 import time
+import types
 import uuid
 from datetime import timedelta
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from trayapp.api.gateway import COMMAND_DEADLINE, Gateway
@@ -173,3 +175,85 @@ def test_whatever_the_gateway_sends_only_typed_errors_come_out(hostile, tmp_path
             assert session.snapshot().entries  # the store is still readable
     finally:
         account.close()
+
+
+# -- the command line: any arguments, in process, against the emulator ----------------------
+
+PLAIN = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]),
+                max_size=20)
+HOSTILE = st.sampled_from(["\x1b[2J", "\x00", "\udcff", "\n", "&", "<b>", "\u202e",
+                           "x" * 3001])
+TEXT = st.lists(PLAIN | PLAIN | HOSTILE, max_size=3).map("".join)
+OPTION = st.one_of(
+    st.tuples(st.just("--project"), TEXT | st.sampled_from(["Website", "Acme / Website"])),
+    st.tuples(st.just("--tags"), TEXT),
+    st.tuples(st.just("--service"), st.sampled_from(["toggl-track", "clockify"])),
+    st.tuples(st.sampled_from(["--json", "--billable"])),
+)
+
+
+@st.composite
+def command_lines(draw) -> list[str]:
+    """Mostly well-formed (so that most reach the services), now and then not."""
+    command = draw(st.sampled_from(["start", "start", "stop", "continue", "toggle", "status"]))
+    words = [command]
+    if command == "start" or draw(st.integers(0, 9)) == 0:
+        words.append(draw(TEXT))
+    for option in draw(st.lists(OPTION, max_size=3)):
+        if option[0] in ("--project", "--tags", "--billable") and command != "start" \
+                and draw(st.integers(0, 9)):
+            continue  # start's options, on another command: bad usage, now and then only
+        words.extend(option)
+    if draw(st.integers(0, 9)) == 0:
+        words.append(draw(st.sampled_from(["--", "-v", "--demo", "--service"]) | TEXT))
+    return words
+
+
+@pytest.fixture
+def one_shot(emulator, monkeypatch, tmp_path):
+    """`trayapp ...` run in this process, no app running, on the emulator."""
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"):
+        (tmp_path / name).mkdir(mode=0o700)
+        monkeypatch.setenv(name, str(tmp_path / name))
+    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
+    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    gui = types.ModuleType("trayapp.gui")
+
+    def no_gui(**_: object) -> int:
+        raise AssertionError("a tracking command started the tray app")
+
+    gui.run = no_gui  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "trayapp.gui", gui)
+    return emulator
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(argv=command_lines())
+def test_any_command_line_ends_in_a_contract_exit_and_a_usable_store(one_shot, capsys, argv):
+    from trayapp.cli import main
+    from trayapp.paths import store_path
+    from trayapp.store.db import Store
+
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse: --help, or bad usage
+        code = exc.code
+    out = capsys.readouterr()
+    event(f"exit {code}")
+    assert code in (0, 1, 2, 75), (code, out.err)
+    assert "Traceback" not in out.err
+    if code != 2:  # bad usage shows the usage, then the one line of what is wrong
+        assert out.err.count("\n") <= 2, out.err
+    if code:
+        assert out.err.splitlines()[-1].startswith("trayapp"), out.err
+    assert not any(ch in out.out + out.err for ch in "\x1b\x00\x07"), "control characters"
+    if store_path().exists():  # consistent: readable, one running timer at most
+        store = Store(store_path())
+        try:
+            for service in Service:
+                assert len(store.running(service.value)) <= 1
+                store.outbox(service.value)
+        finally:
+            store.close()
