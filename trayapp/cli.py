@@ -22,7 +22,7 @@ class Parser(argparse.ArgumentParser):
     printable text (its subcommands' parsers are of this class too)."""
 
     def error(self, message: str) -> NoReturn:
-        from .control.actions import printable
+        from .core.text import printable  # not control: a hand-over stays quick
 
         super().error(printable(message))
 

@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "app": {"core", "sync", "control", "config", "platform", "ui", "worker", "runtime", "ipc",
             "logs", QT},
     "gui": {"app", "ui", "worker", "logs", QT},
-    "cli": {"control", "emulator", "gui", "ipc"},
+    "cli": {"core", "control", "emulator", "gui", "ipc"},
     "__main__": {"cli"},
 }
 
