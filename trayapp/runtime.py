@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from .sync.account import Account
 
 log = logging.getLogger(__name__)
+
+# Every request of one network job (a sync of both services, an outbox replay) ends by then:
+# a gateway that trickles or stalls never leaves the tray "syncing" for long.
+JOB_DEADLINE = 60.0
 
 Shown = Callable[[Snapshot], None]
 
@@ -65,7 +70,8 @@ class Runtime(QObject):
 
     def net_call(self, fn: Callable[[Account], Any], done: Done | None = None,
                  failed: Failed | None = None, kind: str | None = None) -> None:
-        self.net.call(fn, done or self._show, failed or self._failed, kind=kind)
+        self.net.call(partial(_within_deadline, fn), done or self._show,
+                      failed or self._failed, kind=kind)
 
     def snapshot(self, service: Service) -> None:
         """What the store knows of `service` (instant, no request)."""
@@ -145,3 +151,8 @@ class Runtime(QObject):
                 worker.setParent(None)  # still in a request: it must outlive this object
         self.stopped = True
         self.backend.close()
+
+
+def _within_deadline(fn: Callable[[Account], Any], account: Account) -> Any:
+    with account.giving_up_after(JOB_DEADLINE):
+        return fn(account)

@@ -426,3 +426,16 @@ def test_popping_up_the_open_menu_keeps_it(app, qtbot):
     app.tray.popup_menu()  # `trayapp menu` again, a shortcut again
     assert app.tray.menu.actions()[0] is first  # not rebuilt (that closed it)
     app.tray.menu.hide()
+
+
+def test_a_stalling_gateway_ends_a_sync_by_the_job_deadline(app, emulator, qtbot,
+                                                           monkeypatch):
+    """Each request has its deadline, but retries add up: one job of the network worker
+    gives up as a whole, so the tray does not show a sync under way for minutes."""
+    monkeypatch.setattr("trayapp.runtime.JOB_DEADLINE", 1.5)
+    emulator.add_fault("delay", delay=8, times=None)
+    started = time.monotonic()
+    app.runtime.sync()
+    qtbot.waitUntil(lambda: not app.runtime._syncing, timeout=6_000)
+    assert time.monotonic() - started < 4
+    assert app.snapshot.error is not None and "too slow" in app.snapshot.error.message

@@ -13,7 +13,8 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -110,6 +111,18 @@ class Gateway:
 
     def __repr__(self) -> str:
         return f"Gateway({self.base_url!r})"
+
+    @contextmanager
+    def giving_up_after(self, seconds: float) -> Iterator[None]:
+        """Every request made in this block ends within `seconds` (one job of the app's
+        network worker: a sync never shows as under way for longer)."""
+        before = self._until
+        until = time.monotonic() + seconds
+        self._until = until if before is None else min(before, until)
+        try:
+            yield
+        finally:
+            self._until = before
 
     def close(self) -> None:
         self._client.close()

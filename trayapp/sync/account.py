@@ -10,7 +10,8 @@ own lock; the gateway client has none, so requests belong on one thread at a tim
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -81,6 +82,15 @@ class Account:
                 self.key_error = exc
         with self._sessions_lock:
             self._sessions.clear()
+
+    @contextmanager
+    def giving_up_after(self, seconds: float) -> Iterator[None]:
+        """Every request made in this block ends within `seconds`."""
+        if self.gateway is None:
+            yield
+            return
+        with self.gateway.giving_up_after(seconds):
+            yield
 
     def _gw(self) -> Gateway:
         if self.gateway is None:
