@@ -144,6 +144,8 @@ class TrayApp(QObject):
             self.failed(exc)
             return
         self.backend_error = None
+        for notice in backend.notices:  # e.g. a damaged store made again: where it was kept
+            self.notify(notice)
         self.runtime = Runtime(backend, self, current=lambda: self.service, show=self.show,
                                synced=self.synced, failed=self.failed)
         self.tray.demo = demo

@@ -172,7 +172,7 @@ def test_a_file_that_is_no_database_is_refused_and_left_untouched(tmp_path):
         Store(path)
     assert path.read_bytes() == before
     assert "not a trayapp database" in caught.value.message
-    assert "move the file away" in caught.value.text.casefold()
+    assert "keeps the file aside" in caught.value.text  # see test_rebuild.py
 
 
 def test_forgetting_a_service_keeps_what_only_this_file_has():

@@ -21,6 +21,7 @@ from ..core import errors as e
 from ..core.models import Connection, Service, Workspace
 from ..paths import store_path
 from .accounts import ENV_HINT, adopt, claim, fingerprint
+from .notices import Notice
 
 if TYPE_CHECKING:
     from ..api.connections import Connections
@@ -85,6 +86,10 @@ class Backend:
                                         auth_hint=hint, give_up_after=give_up_after)
         # What is queued now was made with the key the settings belong to (see adopt).
         self._made_before = self.account.outbox_mark() if other_account else 0
+        # What the user must be told once it is open (the app: notifications; a one-shot
+        # command: a line each on stderr), e.g. that a damaged store was made again.
+        rebuilt = self.account.rebuilt
+        self.notices = [Notice(rebuilt.title, rebuilt.message)] if rebuilt else []
 
     @property
     def services(self) -> list[Service]:
@@ -176,4 +181,4 @@ def save_quietly(config: Config) -> None:
     try:
         config.save()
     except OSError as exc:
-        log.warning("settings not saved: %s", exc)
+        log.warning("settings not saved: %s", exc.strerror or exc)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
@@ -43,12 +44,16 @@ def run(request: Request) -> dict[str, Any] | Show:
     from ..api.gateway import COMMAND_DEADLINE  # the HTTP stack: only once it is needed
 
     config = Config.load()
+    if config.problem:  # the settings file could not be used (as the app notifies it)
+        print(f"trayapp: {config.problem}", file=sys.stderr)
     try:
         # Every request of this command is done within a deadline (a slow gateway must not
         # hold a terminal or a script): what is not sent by then stays queued.
         backend = Backend(config, key, demo=False, give_up_after=COMMAND_DEADLINE)
     except e.TrackerError as exc:
         return refusal(exc)
+    for notice in backend.notices:  # e.g. a damaged store made again: where it was kept
+        print(f"trayapp: {notice.title}: {notice.text}", file=sys.stderr)
     try:
         if backend.needs_discovery:
             discover(backend)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from ..core.durations import format_timestamp, parse_timestamp
 from ..core.errors import LocalDataError
 from ..core.models import Client, Project, Tag, Task, TimeEntry
-from .schema import open_store
+from .schema import DamagedStore, is_damage, open_store
 
 T = TypeVar("T")
 
@@ -78,11 +78,13 @@ def _as_local_error(path: str | None, rows: bool = False) -> Iterator[None]:
     except sqlite3.Error as exc:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise LocalDataError.busy(where) from None  # another process: it passes
+        if is_damage(exc):  # found while in use: the next opening keeps it aside
+            raise DamagedStore.found(where, str(exc)) from None
         if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
-            raise LocalDataError.unusable(where, str(exc)) from None
+            raise LocalDataError.unusable(where, _plain(path, str(exc))) from None
         raise
     except OSError as exc:
-        raise LocalDataError.unusable(where, exc.strerror or str(exc)) from None
+        raise LocalDataError.unusable(where, _plain(path, exc.strerror or str(exc))) from None
     except (ValueError, TypeError, KeyError) as exc:
         if not rows:
             raise
@@ -135,7 +137,7 @@ class Store:
             yield True
             return
         with _as_local_error(self.path):
-            fd = os.open(f"{self.path}.send-lock", os.O_CREAT | os.O_RDWR, 0o600)
+            fd = os.open(f"{self.path}.send-lock", os.O_CREAT | os.O_RDWR | NOFOLLOW, 0o600)
             handle = os.fdopen(fd, "a+b")
         with handle:
             if not _try_lock(handle):
@@ -429,15 +431,53 @@ def _unlock(handle: Any) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows
+#: The files sqlite and trayapp keep beside the store.
+COMPANIONS = ("-wal", "-shm", ".send-lock")
+
+
 def _private_file(path: Path) -> None:
     """The folder and the file readable by this user only (made so, or made so again: an
-    older trayapp left them readable by all)."""
+    older trayapp left them readable by all). A symbolic link in their place is refused:
+    following it would write entries (and change permissions) wherever it points."""
+    _refuse_link(path.parent)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for place in (path, *(Path(f"{path}{end}") for end in COMPANIONS)):
+        _refuse_link(place)
     if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | NOFOLLOW, 0o600))
     if sys.platform == "win32":
         return  # the user's profile folder is private already
     for place, mode in ((path.parent, 0o700), (path, 0o600)):
         with contextlib.suppress(OSError):  # not ours to change (a shared folder): leave it
             if place.stat().st_mode & 0o777 != mode and place.stat().st_uid == os.getuid():
                 place.chmod(mode)
+
+
+def _refuse_link(place: Path) -> None:
+    if place.is_symlink():
+        error = LocalDataError(f"{place} is a symbolic link, and trayapp does not follow one "
+                               "to its data.")
+        error.hint = ("Put the real folder or file there (trayapp left the link and what it "
+                      "points to as they are).")
+        raise error
+
+
+def _plain(path: str | None, said: str) -> str:
+    """What sqlite or the system said, with the cause in plain words when the folder shows
+    it ("disk I/O error" is how sqlite reports a full disk while growing its log)."""
+    if path is None:
+        return said
+    folder = os.path.dirname(path) or "."
+    try:
+        if not os.access(folder, os.W_OK):
+            return f"its folder is read-only ({said})"
+        if hasattr(os, "statvfs"):
+            space = os.statvfs(folder)
+            if space.f_flag & os.ST_RDONLY:
+                return f"the disk is read-only ({said})"
+            if space.f_bavail == 0:
+                return f"the disk is full ({said})"
+    except OSError:
+        pass
+    return said

@@ -13,6 +13,31 @@ from typing import Any
 
 from ..core.errors import LocalDataError
 
+# sqlite's primary result codes for a file that is not a database, or is damaged.
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+
+
+class DamagedStore(LocalDataError):
+    """The file is not a database, or pages of it are damaged. It is a cache: it can be kept
+    aside and made again from the server (store/rebuild.py), carrying over what it still has
+    of the changes not yet sent."""
+
+    hint = ("trayapp keeps the file aside and makes a new one from the server the next time "
+            "it opens it; changes not yet sent are carried over when they can be read.")
+    reason = ""  # what sqlite said, for the notice that the file was made again
+
+    @classmethod
+    def found(cls, path: str, reason: str) -> DamagedStore:
+        error = cls(f"{path} is damaged or is not a trayapp database ({reason}).")
+        error.reason = reason
+        return error
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether sqlite says the file itself is broken (not busy, read-only or full)."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
@@ -69,7 +94,8 @@ def open_store(path: str, wait: float = 5.0) -> sqlite3.Connection:
     """A connection to the store at `path` (or ":memory:") at SCHEMA_VERSION: created when
     new, upgraded when older (after a backup beside it). `wait`: seconds to wait for another
     program that holds the file. Raises LocalDataError, leaving the
-    file as it was, when it is not a database or is newer than this code."""
+    file as it was, when it is newer than this code, and DamagedStore when it is not a
+    database or has a damaged page."""
     db = sqlite3.connect(path, timeout=wait, check_same_thread=False, isolation_level=None)
     db.row_factory = sqlite3.Row
     try:
@@ -85,14 +111,27 @@ def _prepare(db: sqlite3.Connection, path: str) -> None:
         found = _version(db)  # reads only: a file we must not use stays byte-identical
         if found > SCHEMA_VERSION:
             raise LocalDataError.newer(path, found, SCHEMA_VERSION)
+        _check_pages(db, path)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")  # an acknowledged action survives power loss
         if found != SCHEMA_VERSION:
             _migrate(db, path)
-    except sqlite3.OperationalError:
+    except sqlite3.Error as exc:
+        if is_damage(exc):  # "file is not a database", "database disk image is malformed"
+            raise DamagedStore.found(path, str(exc)) from exc
         raise  # locked, read-only, disk full: about the place, not the data in it
-    except (sqlite3.DatabaseError, ValueError) as exc:  # "file is not a database", damage
-        raise LocalDataError.unreadable(path, str(exc)) from exc
+    except ValueError as exc:  # a schema version that is not a number
+        raise DamagedStore.found(path, str(exc)) from exc
+
+
+def _check_pages(db: sqlite3.Connection, path: str) -> None:
+    """Every page of the file is read once (a few milliseconds for a cache of this size): a
+    damaged page is found now, while the whole file can still be kept aside, instead of in
+    the middle of an action."""
+    problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if problem != "ok":  # e.g. "*** in database main ***\nPage 4: btreeInitPage() ..."
+        detail = " ".join(line for line in problem.splitlines() if not line.startswith("*"))
+        raise DamagedStore.found(path, f"a damaged page: {detail}")
 
 
 def _version(db: sqlite3.Connection) -> int:

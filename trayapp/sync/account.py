@@ -24,7 +24,7 @@ from ..api.trackers import make_tracker
 from ..core import errors as e
 from ..core.durations import utcnow
 from ..core.models import Service
-from ..store.db import Store
+from ..store.rebuild import Rebuilt, open_or_rebuild
 from .session import CONFIRM_AFTER, Session
 
 if TYPE_CHECKING:
@@ -57,7 +57,9 @@ class Account:
         **gateway_options: Unpack[GatewayOptions],
     ) -> None:
         self.confirm_after = confirm_after
-        self.store = Store(store_path)
+        # A damaged file is made again (kept aside, unsent changes carried over): say so.
+        self.store, rebuilt = open_or_rebuild(store_path)
+        self.rebuilt: Rebuilt | None = rebuilt
         self.base_url = base_url
         self.clock = clock
         self.connection_ids = dict(connections or {})
