@@ -14,7 +14,9 @@ warning naming the setting, and the rest of the file still loads.
 - A file that cannot be used at all (unreadable, not UTF-8, not JSON, not an object) gives the
   defaults and a one-sentence `problem` for the user; the file is first copied aside to
   `settings.json.broken` (moved aside when it cannot even be read), and `save()` refuses to write
-  over it until that copy exists.
+  over it until that copy exists. Values that fail their checks are named in `problem` too.
+- `save()` refuses to replace a symbolic link (files.write_atomic): it says so, and leaves the
+  link and what it points to as they are.
 
 Qt-free and free of the HTTP stack: the one-shot command line reads this at start-up.
 """
@@ -32,7 +34,7 @@ from typing import Any, TypeGuard
 
 from .api.urls import DEFAULT_GATEWAY_URL, check_gateway_url
 from .core.models import Service
-from .files import write_atomic
+from .files import private_folder, refuse_link, write_atomic
 from .paths import config_dir
 
 log = logging.getLogger(__name__)
@@ -143,7 +145,7 @@ class Config:
     account: str | None = field(default=None, metadata=_rule(_is_optional_str,
                                                              "null or a string"))
 
-    # Not settings. `problem`: why the file could not be used, in one sentence for the user.
+    # Not settings. `problem`: what in the file could not be used, in one sentence for the user.
     problem: str | None = field(default=None, init=False, compare=False)
     _version: int = field(default=CURRENT_VERSION, init=False, repr=False, compare=False)
     _extra: JsonObject = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -180,6 +182,7 @@ class Config:
 
         config = cls()
         config._version = max(version, CURRENT_VERSION)
+        invalid: list[str] = []
         for f in _SETTINGS:
             if f.name not in data:
                 continue
@@ -188,11 +191,16 @@ class Config:
             if rule.check(value):
                 setattr(config, f.name, value)
                 continue
-            log.warning("settings: %s=%s is not %s; using the default %s", f.name,
-                        reprlib.repr(value), rule.expect, json.dumps(_default(f)))
+            log.info("settings: %s=%s is not %s; using the default %s", f.name,
+                     reprlib.repr(value), rule.expect, json.dumps(_default(f)))
             if version > CURRENT_VERSION:
-                config._kept[f.name] = value
+                config._kept[f.name] = value  # perhaps a newer format: kept, not a problem
+            else:
+                invalid.append(f.name)
         config._extra = data
+        if invalid:  # one sentence for the user; the details are in the log
+            config.problem = (f"The settings file {path} holds values trayapp cannot use "
+                              f"({', '.join(invalid)}), so it uses their defaults instead.")
         return config
 
     def connected(self) -> list[Service]:
@@ -213,6 +221,7 @@ class Config:
             self._uncopied, self._bad_bytes = False, None
         text = json.dumps(self._to_json(), indent=2, sort_keys=True) + "\n"
         write_atomic(path, text.encode("utf-8"))
+        private_folder(path.parent)
 
     def _to_json(self) -> JsonObject:
         out: JsonObject = dict(self._extra)
@@ -238,7 +247,7 @@ class Config:
         else:
             kept = "a copy was kept as" if raw is not None else "it was moved to"
             config.problem = f"{start}; {kept} {broken}."
-        log.warning("settings: %s", config.problem)
+        log.info("settings: %s", config.problem)  # the caller tells the user
         return config
 
 
@@ -316,6 +325,7 @@ def _keep_aside(path: Path, raw: bytes | None) -> Path:
     """Copy the unusable file to settings.json.broken; move it there if it cannot be read."""
     broken = path.with_name(path.name + ".broken")
     if raw is None:
+        refuse_link(path)  # a link is not moved either: left as the user made it
         os.replace(path, broken)
     else:
         write_atomic(broken, raw)

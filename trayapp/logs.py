@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+from pathlib import Path
 
 from .paths import log_path
 
@@ -49,13 +51,28 @@ def to_file() -> None:
 
     try:
         path = log_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private(path)  # what was tracked, and when: this user's only
+        path.chmod(0o600)  # a log an older trayapp left readable by all
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2,
                                                        encoding="utf-8")
-        path.chmod(0o600)  # what was tracked, and when: this user's only
     except OSError:
         return  # no writable data dir: stderr only
+    handler.rotator = _rotate
     _add(logging.getLogger(), handler)
+
+
+def _private(path: Path) -> None:
+    """Create the file readable by this user only (the handler then appends to it)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600))
+
+
+def _rotate(source: str, dest: str) -> None:
+    """As the handler rotates, and the next file private from its first line (the handler
+    would make it with the umask's permissions)."""
+    if os.path.exists(source):
+        os.replace(source, dest)
+    _private(Path(source))
 
 
 def _add(root: logging.Logger, handler: logging.Handler) -> None:

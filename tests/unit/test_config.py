@@ -104,14 +104,16 @@ def test_assigned_values_are_saved(path):
 ])
 def test_an_invalid_setting_falls_back_alone(path, caplog, name, bad):
     write(path, {**FULL, name: bad, "version": CURRENT_VERSION})
-    with caplog.at_level(logging.WARNING, logger="trayapp.config"):
+    with caplog.at_level(logging.INFO, logger="trayapp.config"):
         config = Config.load()
     assert getattr(config, name) == getattr(Config(), name)
     for other, value in FULL.items():
         if other != name:
             assert getattr(config, other) == value, other
-    assert config.problem is None
-    assert any(name in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    # The user is told in one sentence naming it; the log has the value and what was expected.
+    assert config.problem is not None and f"({name})" in config.problem
+    assert config.problem.endswith(".") and "\n" not in config.problem
+    assert any(name in r.getMessage() for r in caplog.records)
     config.save()  # the fallback replaces the bad value; everything else is unchanged
     assert stored(path) == {**FULL, name: getattr(Config(), name), "version": CURRENT_VERSION}
 
