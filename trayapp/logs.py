@@ -49,13 +49,16 @@ def setup(verbose: bool = False) -> None:
 def to_file() -> None:
     import logging.handlers
 
+    class FileLog(logging.handlers.RotatingFileHandler):
+        def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's)
+            """A full or read-only disk: the line is still on stderr; no traceback per line."""
+
     try:
         path = log_path()
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _private(path)  # what was tracked, and when: this user's only
         path.chmod(0o600)  # a log an older trayapp left readable by all
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2,
-                                                       encoding="utf-8")
+        handler = FileLog(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
     except OSError:
         return  # no writable data dir: stderr only
     handler.rotator = _rotate
