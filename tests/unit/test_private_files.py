@@ -161,3 +161,12 @@ def test_a_link_to_a_folder_in_place_of_the_settings_is_not_moved(tmp_path, monk
     with pytest.raises(OSError):
         config.save()
     assert Config.path().is_symlink() and target.is_dir() and os.listdir(target) == []
+
+
+def test_the_backup_before_an_upgrade_is_not_written_through_a_link(tmp_path):
+    path = tmp_path / "trayapp.sqlite3"
+    make_v1(path)
+    (tmp_path / "trayapp.sqlite3.v1.bak.partial").symlink_to(tmp_path / "elsewhere")
+    Store(path).close()
+    assert not (tmp_path / "elsewhere").exists()
+    assert mode(tmp_path / "trayapp.sqlite3.v1.bak") == 0o600

@@ -176,9 +176,10 @@ def _backup(path: str, target: str) -> None:
     second connection (sqlite refuses to back up from one with a write transaction open);
     written aside and renamed, so a crash never leaves half a backup under the real name."""
     partial = f"{target}.partial"
-    if os.path.exists(partial):
+    if os.path.lexists(partial):  # left by a crash (a link is removed, never followed)
         os.remove(partial)
-    os.close(os.open(partial, os.O_CREAT | os.O_WRONLY, 0o600))  # private, as the store
+    # Private, as the store; O_EXCL: made here, not anything put in its place meanwhile.
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     source, copy = sqlite3.connect(path), sqlite3.connect(partial)
     try:
         source.backup(copy)
