@@ -142,6 +142,20 @@ def test_in_progress_returns_every_users_timer(
     assert emu.clockify.user_id in users and len(users) == 2
 
 
+def test_my_running_timer_is_per_workspace(
+    client: httpx.Client, emu: Emulator, ws: str, mine: str
+) -> None:
+    side = client.post(f"{C}/workspaces", json={"name": "Side project"}).json()["id"]
+    side_mine = f"{C}/workspaces/{side}/user/{emu.clockify.user_id}/time-entries"
+    client.post(f"{C}/workspaces/{side}/time-entries", json={"start": "2024-12-16T10:00:00Z"})
+    assert client.get(mine, params={"in-progress": "true", "page-size": 1}).json() == []
+    running = client.get(side_mine, params={"in-progress": "true", "page-size": 1}).json()
+    assert len(running) == 1 and running[0]["workspaceId"] == side
+    # A stop names its workspace: nothing runs in the default one.
+    assert client.patch(mine, json={"end": "2024-12-16T11:00:00Z"}).status_code == 404
+    assert client.patch(side_mine, json={"end": "2024-12-16T11:00:00Z"}).status_code == 200
+
+
 def test_bare_time_entries_get_is_405(client: httpx.Client, ws: str) -> None:
     r = client.get(f"{ws}/time-entries")
     assert r.status_code == 405

@@ -148,6 +148,33 @@ def test_new_timer_auto_stops_the_running_one_at_server_now(
     assert client.get(f"{T}/me/time_entries/current").json()["id"] == second["id"]
 
 
+def test_a_second_workspace_shares_the_lists_and_the_one_running_timer(
+    client: httpx.Client, emu: Emulator, ws: str, clock: FakeClock
+) -> None:
+    side = emu.toggl.add_workspace("Side project")
+    assert [w["name"] for w in client.get(f"{T}/me/workspaces").json()] == [
+        "Demo Workspace", "Side project"]
+    body = {"created_with": "tests", "workspace_id": side, "start": iso(clock.now - 60),
+            "duration": -1, "description": "Elsewhere"}
+    there = client.post(f"{T}/workspaces/{side}/time_entries", json=body).json()
+    assert there["workspace_id"] == side
+    # /me/... spans workspaces: the running entry and the since-list show it.
+    assert client.get(f"{T}/me/time_entries/current").json()["id"] == there["id"]
+    listed = client.get(f"{T}/me/time_entries", params={"since": int(clock.now) - 5}).json()
+    assert [x["id"] for x in listed] == [there["id"]]
+    # An entry's path names its own workspace.
+    assert client.patch(f"{ws}/time_entries/{there['id']}/stop").status_code == 404
+    # One running entry per user: a start in the default workspace stops the other one.
+    clock.advance(30)
+    start_timer(client, emu, ws, clock.now)
+    stopped = client.get(f"{T}/me/time_entries/{there['id']}").json()
+    assert stopped["stop"] is not None and stopped["duration"] == 90
+    assert client.patch(f"{T}/workspaces/{side}/time_entries/{there['id']}/stop"
+                        ).status_code == 409
+    foreign = {**body, "workspace_id": 999}
+    assert client.post(f"{T}/workspaces/999/time_entries", json=foreign).status_code == 403
+
+
 # ---- 6. since/before and deleted entries ------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from . import toggl_catalog, toggl_entries
 from .limits import HourlyQuota
-from .toggl_common import TogglError, check_workspace, ok, query_bool
+from .toggl_common import TogglError, check_member, ok, query_bool
 from .toggl_store import TogglStore
 from .wsgi import Request, Response, Router
 
@@ -38,7 +38,7 @@ def _me(s: TogglStore, req: Request) -> Response:
             "clients": [s.client_json(c) for c in s.clients],
             "time_entries": [s.entry_json(e) for e in recent],
             "projects": [s.project_json(p) for p in s.projects],
-            "workspaces": [s.workspace_json()],
+            "workspaces": [s.workspace_json(w) for w in s.workspace_ids()],
             "tasks": None,
         }
         # Related arrays are null rather than empty.
@@ -47,16 +47,16 @@ def _me(s: TogglStore, req: Request) -> Response:
 
 
 def _my_workspaces(s: TogglStore, req: Request) -> Response:
-    return ok([s.workspace_json()])
+    return ok([s.workspace_json(w) for w in s.workspace_ids()])
 
 
 def _workspace(s: TogglStore, req: Request, wid: str) -> Response:
-    check_workspace(s, wid)
-    return ok(s.workspace_json())
+    check_member(s, wid)
+    return ok(s.workspace_json(int(wid)))
 
 
 def _workspace_users(s: TogglStore, req: Request, wid: str) -> Response:
-    check_workspace(s, wid)
+    check_member(s, wid)
     return ok(s.users_json())
 
 

@@ -10,6 +10,7 @@ from .wsgi import JSON_UTF8, BadJson, Request, Response, empty, json_response
 __all__ = [
     "TogglError",
     "body_object",
+    "check_member",
     "check_workspace",
     "field",
     "ok",
@@ -41,7 +42,14 @@ def ok_empty() -> Response:
 
 
 def check_workspace(store: TogglStore, wid: str) -> None:
+    """The default workspace: the only one whose catalog is served."""
     if int(wid) != store.workspace_id:
+        raise TogglError(403, "User does not have access to this resource.")
+
+
+def check_member(store: TogglStore, wid: str) -> None:
+    """Any workspace of the user: time entries live in each."""
+    if int(wid) not in store.workspace_ids():
         raise TogglError(403, "User does not have access to this resource.")
 
 

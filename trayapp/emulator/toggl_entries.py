@@ -8,7 +8,7 @@ from .timefmt import BadTime, parse_date_or_time, parse_rfc3339
 from .toggl_common import (
     TogglError,
     body_object,
-    check_workspace,
+    check_member,
     field,
     ok,
     ok_empty,
@@ -120,7 +120,7 @@ def _tag_ids(s: TogglStore, body: dict[str, Any], create: bool = True) -> list[i
 
 
 def create_entry(s: TogglStore, req: Request, wid: str) -> Response:
-    check_workspace(s, wid)
+    check_member(s, wid)
     body = body_object(req)
     created_with = body.get("created_with")
     if not isinstance(created_with, str) or not created_with.strip():
@@ -148,7 +148,9 @@ def create_entry(s: TogglStore, req: Request, wid: str) -> Response:
     echo_stop_null = False
     if running:
         stop = None
-        s.stop_running(now)  # the previous timer ends at server time, not at the new start
+        # The previous timer (in any workspace: one runs per user) ends at server time, not
+        # at the new start.
+        s.stop_running(now)
     elif stop is not None:
         if stop < start:
             raise TogglError(400, "Stop time must be after start time")
@@ -161,17 +163,18 @@ def create_entry(s: TogglStore, req: Request, wid: str) -> Response:
         stop, echo_stop_null = start, True
 
     entry = s.add_entry(
-        description=description, project_id=project_id, billable=billable, tag_ids=tag_ids,
-        start=start, stop=stop, at=now, created_with=created_with,
+        workspace_id=int(wid), description=description, project_id=project_id,
+        billable=billable, tag_ids=tag_ids, start=start, stop=stop, at=now,
+        created_with=created_with,
     )
     return ok(s.entry_json(entry, write=True, running_duration=-1, null_empty_tags=not sent_tags,
                            echo_stop_null=echo_stop_null))
 
 
 def _live_entry(s: TogglStore, wid: str, entry_id: str) -> dict[str, Any]:
-    check_workspace(s, wid)
+    check_member(s, wid)
     entry = s.entry(int(entry_id))
-    if entry is None:
+    if entry is None or entry["workspace_id"] != int(wid):  # its path names its workspace
         raise TogglError(404, "Time entry not found")
     return entry
 
@@ -251,7 +254,7 @@ _PATCHABLE = {"description", "project_id", "billable", "tags", "tag_ids", "start
 
 
 def bulk_patch(s: TogglStore, req: Request, wid: str, ids: str) -> Response:
-    check_workspace(s, wid)
+    check_member(s, wid)
     entry_ids = [int(i) for i in ids.split(",") if i]
     if not entry_ids or len(entry_ids) > 100:
         raise TogglError(400, "Between 1 and 100 time entry ids must be given")
@@ -265,7 +268,7 @@ def bulk_patch(s: TogglStore, req: Request, wid: str, ids: str) -> Response:
     failure: list[dict[str, Any]] = []
     for entry_id in entry_ids:
         entry = s.entry(entry_id)
-        if entry is None:
+        if entry is None or entry["workspace_id"] != int(wid):
             failure.append({"id": entry_id, "message": "Time entry not found"})
             continue
         try:

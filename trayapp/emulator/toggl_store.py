@@ -9,6 +9,10 @@ Records are plain dicts using Toggl's field names, with times kept as epoch seco
   client:  id, wid, name, archived, notes, at, creator_id
   tag:     id, workspace_id, name, at, creator_id
 The serializers turn them into the exact wire shapes (read vs write timestamp forms differ).
+
+The user may belong to more workspaces (`add_workspace`): they hold time entries only (their
+catalog is not served). As on Toggl, /me/time_entries lists every workspace's entries, and a
+user has one running entry at a time, whatever its workspace.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class TogglStore:
         self.user_name = seed_data.DEMO.user_name
         self.user_email = seed_data.DEMO.user_email
         self.workspace_name = seed_data.DEMO.workspace_name
+        self.other_workspaces: dict[int, str] = {}  # id -> name, besides the default one
         self.created_at = clock() - 400 * 86400
         self.entries: list[dict[str, Any]] = []
         self.projects: list[dict[str, Any]] = []
@@ -55,6 +60,15 @@ class TogglStore:
         value = self._next[kind]
         self._next[kind] += 1
         return value
+
+    def add_workspace(self, name: str) -> int:
+        """Another workspace of the same user (its id follows the default one's)."""
+        wid = self.workspace_id + 1 + len(self.other_workspaces)
+        self.other_workspaces[wid] = name
+        return wid
+
+    def workspace_ids(self) -> list[int]:
+        return [self.workspace_id, *self.other_workspaces]
 
     def entry(self, entry_id: int, include_deleted: bool = False) -> dict[str, Any] | None:
         for e in self.entries:
@@ -238,10 +252,12 @@ class TogglStore:
             "authorization_updated_at": micro_z(self.created_at),
         }
 
-    def workspace_json(self) -> dict[str, Any]:
+    def workspace_json(self, wid: int | None = None) -> dict[str, Any]:
+        wid = wid or self.workspace_id
         return {
-            "id": self.workspace_id, "organization_id": self.organization_id,
-            "name": self.workspace_name, "profile": 0, "premium": self.premium,
+            "id": wid, "organization_id": self.organization_id,
+            "name": self.other_workspaces.get(wid, self.workspace_name), "profile": 0,
+            "premium": self.premium,
             "business_ws": False, "admin": True, "role": "admin", "suspended_at": None,
             "server_deleted_at": None, "default_hourly_rate": None, "rate_last_updated": None,
             "default_currency": "USD", "only_admins_may_create_projects": False,
