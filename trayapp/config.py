@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from .api.urls import DEFAULT_GATEWAY_URL, check_gateway_url
-from .core.models import Service
+from .core.models import Service, is_id
 from .files import private_folder, refuse_link, write_atomic
 from .paths import config_dir
 
@@ -89,15 +89,8 @@ def _is_str_map(value: object) -> TypeGuard[dict[str, str]]:
         isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
-def _is_token(value: str) -> bool:
-    """An id as the services and Maton give them: sent in headers and paths, so no spaces,
-    no control characters, nothing outside ASCII."""
-    return 0 < len(value) <= 200 and value.isascii() and value.isprintable() and (
-        not any(ch.isspace() for ch in value))
-
-
 def _is_service_map(value: object) -> bool:
-    return _is_str_map(value) and all(k in _SERVICES and _is_token(v) for k, v in value.items())
+    return _is_str_map(value) and all(k in _SERVICES and is_id(v) for k, v in value.items())
 
 
 def _is_left_click(value: object) -> bool:
