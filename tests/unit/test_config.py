@@ -91,6 +91,8 @@ def test_assigned_values_are_saved(path):
     ("connections", {"nope": "c-1"}),
     ("connections", {"toggl-track": 7}),
     ("connections", {"toggl-track": "c-1\nX-Injected: 1"}),
+    ("connections", {"toggl-track": "../../toggl-track/api/v9/me"}),
+    ("workspaces", {"clockify": "w?x=1"}),
     ("workspaces", {"clockify": ""}),
     ("workspaces", ["w"]),
     ("workspaces", {"harvest": "w"}),
