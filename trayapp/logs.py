@@ -1,4 +1,7 @@
-"""Logging to the user data dir, with secrets redacted from every record."""
+"""Logging to the user data dir, with secrets redacted from every record, and text from
+outside (descriptions, the services' messages) written only as printable characters: an
+escape sequence must not act on the terminal that shows `-v` output or `tail -f`, nor a line
+break forge a log line."""
 
 from __future__ import annotations
 
@@ -7,13 +10,15 @@ import os
 import re
 from pathlib import Path
 
+from .core.text import printable
 from .paths import log_path
 
 _BEARER = re.compile(r"(Bearer\s+)[^\s'\"]+", re.I)
 
 
 class Redact(logging.Filter):
-    """Replaces known secrets and any bearer token in a record with ***."""
+    """Replaces known secrets and any bearer token in a record with ***, and makes control
+    characters visible."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -25,6 +30,7 @@ class Redact(logging.Filter):
         for secret in self.secrets:
             if secret:
                 clean = clean.replace(secret, "***")
+        clean = printable(clean)
         if clean != text:
             record.msg, record.args = clean, None
         return True

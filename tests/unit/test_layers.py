@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"core"},
     "store": {"core"},
     "secrets": {"core"},
-    "logs": {"paths"},
+    "logs": {"core", "paths"},
     "sync": {"core", "api", "store"},
     "config": {"core", "api", "files", "paths"},
     "control": {"core", "api", "store", "sync", "config", "secrets", "paths", "logs",

@@ -31,3 +31,14 @@ def test_a_full_disk_skips_log_lines_without_tracebacks(tmp_path, monkeypatch, c
             for handler in added:
                 root.removeHandler(handler)
                 handler.close()
+
+
+def test_log_lines_hold_no_secret_and_no_control_character():
+    """Descriptions and the services' messages reach the log: with `-v` it is the terminal."""
+    logs.REDACT.secrets.add("sk-secret-123")
+    record = logging.LogRecord("trayapp.test", logging.INFO, __file__, 1,
+                               "refused %s: %s", ("sk-secret-123", "\x1b]0;pwned\x07\nFAKE"),
+                               None)
+    assert logs.REDACT.filter(record)
+    line = record.getMessage()
+    assert line == "refused ***: ?]0;pwned??FAKE"
