@@ -30,6 +30,7 @@ from .core.models import Connection, Service, Task
 from .runtime import Runtime
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
+from .ui.text import notification
 from .ui.tray import Tray, when_shown
 from .ui.windows import Windows
 from .worker import Done, Failed
@@ -361,7 +362,7 @@ class TrayApp(QObject):
             self.notify(self.notices.after_failure(error))
 
     def notify(self, notice: Notice) -> None:
-        self.tray.icon.showMessage(notice.title, notice.text)
+        self.tray.icon.showMessage(*notification(notice.title, notice.text))
 
     def menu_opening(self) -> None:
         if self.runtime is not None:

@@ -228,3 +228,15 @@ def test_a_question_quoting_a_service_is_plain_text(qtbot):
     QTimer.singleShot(100, answer)
     assert ask(None, "Disconnect Toggl Track anyway?", "<b>No</b> access\n\nDisconnect?")
     assert seen == [(Qt.TextFormat.PlainText, "<b>No</b> access\n\nDisconnect?")]
+
+
+def test_a_notification_shows_server_text_as_text(monkeypatch):
+    """On Linux the body goes to a notification server that reads markup: a description
+    with tags, an '&' or escapes must show as written, not as a link or hidden text."""
+    from trayapp.ui.text import notification
+
+    monkeypatch.setattr("sys.platform", "linux")
+    title, body = notification("Refused\x1b[2J", '<a href="file:///">Click</a> & \x07' + "x" * 400)
+    assert title == "Refused?[2J"
+    assert body.startswith('&lt;a href="file:///"&gt;Click&lt;/a&gt; &amp; ?')
+    assert len(body) < 340 and "\x07" not in body

@@ -5,6 +5,9 @@ is printable, what may be sent) are core/text.py's."""
 
 from __future__ import annotations
 
+import html
+import sys
+
 from PySide6.QtGui import Qt
 
 from ..core.text import printable
@@ -34,3 +37,18 @@ def tooltip_text(text: str) -> str:
     if not Qt.mightBeRichText(clean):
         return clean
     return Qt.convertFromPlainText(clean, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+
+
+MAX_NOTIFICATION = 300
+
+
+def notification(title: str, text: str) -> tuple[str, str]:
+    """For a desktop notification: short printable text. On Linux the body goes to the
+    notification server over D-Bus, and most servers read it as markup: '<' and '&' are
+    escaped there, so a description can neither hide text nor add a link."""
+    body = printable(text)
+    if len(body) > MAX_NOTIFICATION:
+        body = body[: MAX_NOTIFICATION - 1] + "…"
+    if sys.platform.startswith("linux"):
+        body = html.escape(body, quote=False)
+    return elided(title, 80), body
