@@ -107,6 +107,19 @@ def test_running_entry_menu_and_tooltip(tray, snapshot, qtbot):
         tray.menu.actions()[1].trigger()
 
 
+def test_a_timer_of_another_workspace_is_shown_with_its_name_and_stoppable(tray, snapshot,
+                                                                          qtbot):
+    now = utcnow()
+    running = TimeEntry("2", "999", now - timedelta(seconds=65), description="On the side")
+    tray.set_snapshot(replace(snapshot, running=running, running_workspace="Side project"))
+    assert tray.tooltip(now).startswith("On the side · 0:01:05 · in workspace Side project · ")
+    tray.rebuild_menu()
+    assert texts(tray.menu)[1] == "Stop"
+    with qtbot.waitSignal(tray.requested, timeout=1000,
+                          check_params_cb=lambda r: r.command == "stop"):
+        tray.menu.actions()[1].trigger()
+
+
 def test_status_lines_for_pending_offline_and_problems(tray, snapshot):
     from trayapp.sync.snapshot import Problem
 

@@ -148,6 +148,8 @@ class TogglTracker(Tracker):
     service = Service.TOGGL
     supports_since = True
     stops_at_server_time = True  # PATCH .../stop
+    entries_span_workspaces = True  # /me/time_entries: the user's, in every workspace
+    one_timer_per_user = True  # a start stops the running entry, whatever its workspace
     prefix = "/toggl-track/api/v9"
 
     # -- account --------------------------------------------------------------------------
@@ -183,13 +185,12 @@ class TogglTracker(Tracker):
     def entries(self, wid: str, start: datetime, end: datetime) -> list[TimeEntry]:
         params = {"start_date": format_timestamp(start), "end_date": format_timestamp(end)}
         data = expect_list(self._call("GET", "/me/time_entries", params=params).data, "entries")
-        found = map_all(data, map_entry, "time entry")
-        return [x for x in found if x.workspace_id == wid and not x.deleted]
+        return [x for x in map_all(data, map_entry, "time entry") if not x.deleted]
 
     def changed_since(self, wid: str, since: datetime) -> list[TimeEntry]:
         params = {"since": int(since.timestamp())}
         data = expect_list(self._call("GET", "/me/time_entries", params=params).data, "entries")
-        return [x for x in map_all(data, map_entry, "time entry") if x.workspace_id == wid]
+        return map_all(data, map_entry, "time entry")
 
     def _body(self, wid: str, draft: EntryDraft) -> dict[str, Any]:
         body: dict[str, Any] = {

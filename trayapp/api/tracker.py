@@ -75,6 +75,12 @@ class Tracker(ABC):
     #: Whether `start()` ends a running entry at the new entry's start time (so a switch
     #: needs no stop of its own, however late it is sent); else at the server's "now".
     start_ends_running_at_its_start = False
+    #: Whether `entries`, `changed_since` and `current` give the user's entries of every
+    #: workspace (Toggl's /me lists); else each workspace must be asked on its own.
+    entries_span_workspaces = False
+    #: Whether one timer runs per user whatever its workspace, so a start in any workspace
+    #: stops it (Toggl); else one may run in each workspace (Clockify).
+    one_timer_per_user = False
 
     def __init__(self, gateway: Gateway, connection_id: str | None = None) -> None:
         self.gateway = gateway
@@ -126,7 +132,8 @@ class Tracker(ABC):
 
     @abstractmethod
     def entries(self, wid: str, start: datetime, end: datetime) -> list[TimeEntry]:
-        """The user's entries that start in [start, end), newest first, all pages."""
+        """The user's entries that start in [start, end), newest first, all pages (of every
+        workspace where `entries_span_workspaces`)."""
 
     def changed_since(self, wid: str, since: datetime) -> list[TimeEntry]:
         """Entries modified since `since`, deleted ones included (flagged `deleted`)."""

@@ -364,6 +364,8 @@ def status(snapshot: Snapshot, now: datetime | None = None, demo: bool = False
             "tags": list(entry.tags),
             "start": entry.start.isoformat().replace("+00:00", "Z"),
             "elapsed_seconds": entry.seconds(now),
+            # Named when it runs in another workspace than the one tracked in (else null).
+            "workspace": snapshot.running_workspace,
         }
     today, week = snapshot.totals(now)
     out.update(today_seconds=today, week_seconds=week, pending=snapshot.pending,
@@ -387,6 +389,8 @@ def status_line(data: Mapping[str, Any]) -> str:
             parts.append(f"{entry['client']} / {entry['project']}" if entry["client"]
                          else entry["project"])
         parts.append(format_clock(entry["elapsed_seconds"]))
+        if entry.get("workspace"):
+            parts.append(f"in workspace {entry['workspace']}")
         text = printable(" · ".join(parts))
     if data.get("pending"):
         text += f" ({data['pending']} not yet sent)"

@@ -7,6 +7,7 @@ or doubling a minute. The server is asked only when something changed or the use
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -31,6 +32,16 @@ CATALOG_MAX_AGE = timedelta(hours=12)  # projects, clients and tags change rarel
 FRESH = timedelta(seconds=5)
 SINCE_MARGIN = timedelta(seconds=60)  # clock skew between us and the server
 CONFIRM_AFTER = timedelta(seconds=30)  # longer than any request can take (timeouts + retries)
+# How soon the workspaces' names may be asked again for a workspace they did not name (one
+# made since): on Toggl that request counts against the small per-user quota.
+NAMES_AGAIN_AFTER = timedelta(hours=1)
+
+
+def in_workspace(entry: TimeEntry, wid: str | None) -> bool:
+    """Whether `entry` belongs to the workspace tracked in. An entry made here does, whatever
+    workspace was current when it was made: its start goes to this one."""
+    return (wid is None or not entry.workspace_id or entry.workspace_id == wid
+            or entry.id.startswith(LOCAL_PREFIX))
 
 
 def draft_payload(draft: EntryDraft) -> dict[str, Any]:
@@ -119,19 +130,24 @@ class Session:
         """The local truth, from the store alone: no request."""
         version = self.store.version
         since = self._now() - HISTORY
-        entries = tuple(self.store.entries(self.svc, since=since))
+        wid = self.wid
+        rows = self.store.entries(self.svc, since=since)
+        entries = tuple(x for x in rows if in_workspace(x, wid))
         outbox = self.store.outbox(self.svc)
         problems = tuple(
             Problem(i.seq, i.action, self._describe(i), i.error_title or "", i.error or "",
                     self.service)
             for i in outbox if i.error_title
         )
-        running = next((x for x in entries if x.running), None)
+        # This workspace's timer, else one started in another (on the web, another device).
+        running = next((x for x in entries if x.running), None) or next(
+            (x for x in rows if x.running), None)
         descriptions = tuple(dict.fromkeys(x.description for x in entries if x.description))
         return Snapshot(
             service=self.service,
-            workspace_id=self.wid,
+            workspace_id=wid,
             running=running,
+            running_workspace=self._workspace_name(running, wid),
             entries=entries,
             projects=tuple(sorted(self.store.catalog(self.svc, "project"),
                                   key=lambda p: (p.client_name or "", p.name.casefold()))),
@@ -147,6 +163,32 @@ class Session:
             version=version,
             quota_remaining=self.tracker.quota_remaining,
         )
+
+    def _workspace_name(self, entry: TimeEntry | None, wid: str | None) -> str | None:
+        """The name of `entry`'s workspace when it is not this one (its id when not known)."""
+        if entry is None or in_workspace(entry, wid):
+            return None
+        return self._workspace_list()[0].get(entry.workspace_id, entry.workspace_id)
+
+    def _workspace_list(self) -> tuple[dict[str, str], datetime | None]:
+        """The account's workspaces (id -> name) as last asked, and when; nothing when they
+        were never asked, or were asked for another user."""
+        try:
+            data = json.loads(self.store.meta(self._key("workspaces")) or "{}")
+            if not data or data.get("user") != self.store.meta(self._key("user")):
+                return {}, None
+            names = {str(k): str(v) for k, v in data["names"].items()}
+            return names, parse_timestamp(data["at"])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return {}, None  # damaged: asked again
+
+    def _list_workspaces(self) -> dict[str, str]:
+        """Ask the account's workspaces (one request) and keep their names."""
+        names = {w.id: w.name for w in self.tracker.workspaces()}
+        record = {"user": self.store.meta(self._key("user")), "names": names,
+                  "at": format_timestamp(self.clock())}
+        self.store.set_meta(self._key("workspaces"), json.dumps(record))
+        return names
 
     def _describe(self, item: OutboxItem) -> str:
         entry = self._row(item.entry_id)
@@ -195,9 +237,11 @@ class Session:
         wid = self.prepare()
         last = self.store.meta_time(self._key("catalog_sync"))
         stale = last is None or self.clock() - last > CATALOG_MAX_AGE
-        if catalog or (catalog is None and stale):
+        reload = bool(catalog or (catalog is None and stale))
+        if reload:
             self.refresh_catalog(wid)
         self.refresh_entries(wid)
+        self.refresh_elsewhere(wid, list_again=reload)
 
     def refresh_catalog(self, wid: str) -> None:
         clients = self.tracker.clients(wid)
@@ -247,8 +291,62 @@ class Session:
             with self.store.transaction() as db:
                 busy = self._busy_ids()
                 found = [x for x in found if x.id not in busy]
-                self.store.replace_entries(self.svc, start, end, found, busy, db)
+                keep = busy | self._asked_apart(wid)
+                self.store.replace_entries(self.svc, start, end, found, keep, db)
                 self.store.set_meta_time(self._key("last_sync"), started, db)
+
+    def _asked_apart(self, wid: str) -> set[str]:
+        """Entries of other workspaces that this workspace's list does not give: each
+        workspace's own request keeps them right (see refresh_elsewhere)."""
+        if self.tracker.entries_span_workspaces:
+            return set()
+        return {x.id for x in self.store.entries(self.svc) if not in_workspace(x, wid)}
+
+    def refresh_elsewhere(self, wid: str, list_again: bool = False) -> None:
+        """Timers running in the account's other workspaces, which the user must see and can
+        stop. Toggl's lists span workspaces: only their names are needed, asked when one is
+        not known. Clockify is asked once per other workspace, from the list of workspaces
+        kept with the catalog (asked again with it: `list_again`)."""
+        if self.tracker.entries_span_workspaces:
+            self._name_workspaces(wid)
+            return
+        names, asked = self._workspace_list()
+        if list_again or asked is None:
+            names = self._list_workspaces()
+        for other in names:
+            if other != wid:
+                self._refresh_running_in(other)
+
+    def _name_workspaces(self, wid: str) -> None:
+        """Names are only shown: a failure leaves the workspace's id in their place, and
+        must not pause syncing (on Toggl, the names come from the per-user quota)."""
+        names, asked = self._workspace_list()
+        shown = {x.workspace_id for x in self.store.running(self.svc)} - {wid, ""}
+        if not shown - names.keys():
+            return
+        if asked is not None and self.clock() - asked < NAMES_AGAIN_AFTER:
+            return
+        try:
+            self._list_workspaces()
+        except e.TrackerError as exc:
+            log.info("%s workspaces not named: %s", self.svc, exc.title)
+
+    def _refresh_running_in(self, other: str) -> None:
+        """The user's timer in another workspace (one request): kept while it runs, dropped
+        when it no longer does (stopped there, or deleted)."""
+        try:
+            running = self.tracker.current(other)
+        except e.RequestError as exc:  # a workspace left since the list was asked: skip it
+            log.info("%s workspace %s not asked: %s", self.svc, other, exc.title)
+            return
+        with self.store.transaction() as db:
+            busy = self._busy_ids()
+            for row in self.store.entries(self.svc):
+                if (row.workspace_id == other and row.id not in busy
+                        and (running is None or row.id != running.id)):
+                    self.store.delete_entry(self.svc, row.id, db)
+            if running is not None and running.id not in busy:
+                self.store.put_entries(self.svc, [running], db)
 
     def _busy_ids(self) -> set[str]:
         """Entries with unsent actions, by local and server id."""
@@ -407,7 +505,7 @@ class Session:
                 blocked.add(item.entry_id)  # a refused action holds back its entry's later ones
                 continue
             following = items[index + 1] if index + 1 < len(items) else None
-            if self._start_stops_it(item, following, blocked):
+            if self._start_stops_it(wid, item, following, blocked):
                 held = item
                 continue
             try:
@@ -436,13 +534,16 @@ class Session:
         if server_id is not None:
             self._replay_stop(wid, held, server_id, None)
 
-    def _start_stops_it(self, item: OutboxItem, following: OutboxItem | None,
+    def _start_stops_it(self, wid: str, item: OutboxItem, following: OutboxItem | None,
                         blocked: set[str]) -> bool:
         """A stop made by switching timers: sending the next start stops it on the server,
         saving a request (a start that ends the running entry at the server's "now" only
-        when the switch is fresh). Only if that start really goes out now; otherwise the
-        stop is sent on its own."""
+        when the switch is fresh, and in another workspace only where one timer runs per
+        user). Only if that start really goes out now; otherwise the stop is sent on its
+        own."""
         if item.action != "stop" or not item.payload.get("implicit"):
+            return False
+        if not (self.tracker.one_timer_per_user or self._workspace_of(item.entry_id, wid) == wid):
             return False
         fresh = self.clock() - parse_timestamp(item.payload["at"]) < FRESH
         return ((fresh or self.tracker.start_ends_running_at_its_start)
@@ -471,12 +572,12 @@ class Session:
         elif item.action == "update":
             row = self._row(item.entry_id)
             base = replace(row or self.tracker.entry(wid, server_id), id=server_id,
-                           workspace_id=wid)
+                           workspace_id=self._workspace_of(item.entry_id, wid))
             entry = self.tracker.update(base, **decode_changes(item.payload))
             self._commit(item, entry)
         elif item.action == "delete":
             try:
-                self.tracker.delete(wid, server_id)
+                self.tracker.delete(self._workspace_of(item.entry_id, wid), server_id)
             except e.NotFound:
                 pass  # already gone: the goal is reached
             with self.store.transaction() as db:
@@ -484,6 +585,14 @@ class Session:
                 self.store.remove_outbox(item.seq, db)
         else:  # written by a newer trayapp, or damaged: shown, so it can be discarded
             raise e.BadRequest(f"trayapp does not know this change ({item.action!r}).")
+
+    def _workspace_of(self, entry_id: str, wid: str) -> str:
+        """The workspace an entry lives in: a timer started in another workspace is stopped
+        and changed there. An entry made here goes to `wid`, this session's."""
+        row = self._row(entry_id)
+        if row is None or not row.workspace_id or row.id.startswith(LOCAL_PREFIX):
+            return wid
+        return row.workspace_id
 
     def _replay_start(self, wid: str, item: OutboxItem, held: OutboxItem | None) -> None:
         draft = payload_draft(item.payload)
@@ -539,7 +648,7 @@ class Session:
         window = timedelta(seconds=2)
         known = {x.id for x in self.store.entries(self.svc, since=draft.start - window)}
         for entry in self.tracker.entries(wid, draft.start - window, draft.start + window):
-            if (entry.id not in known
+            if (entry.id not in known and entry.workspace_id == wid
                     and abs((entry.start - draft.start).total_seconds()) <= 2
                     and entry.description == draft.description):
                 return entry
@@ -548,21 +657,24 @@ class Session:
     def _replay_stop(self, wid: str, item: OutboxItem, server_id: str,
                      following: OutboxItem | None) -> None:
         at = parse_timestamp(item.payload["at"])
+        where = self._workspace_of(item.entry_id, wid)
         # A stop at the server's clock says Conflict if the entry was stopped elsewhere
         # meanwhile; it is right for a fresh stop. A late (replayed) stop carries the time the
         # user actually stopped.
         server_now = self.clock() - at < FRESH and self.tracker.stops_at_server_time
         try:
-            entry = self.tracker.stop(wid, server_id, at=None if server_now else at)
+            entry = self.tracker.stop(where, server_id, at=None if server_now else at)
         except e.Conflict:
-            entry = self.tracker.entry(wid, server_id)  # stopped elsewhere: take the server's
+            entry = self.tracker.entry(where, server_id)  # stopped elsewhere: take the server's
             if self.clock() - at < FRESH and not item.payload.get("implicit"):
-                self._stop_the_one_running(wid, at)
+                self._stop_the_one_running(where, at)
         except e.OutcomeUnknown:
-            entry = self.tracker.entry(wid, server_id)
+            entry = self.tracker.entry(where, server_id)
             if entry.running:
-                entry = self.tracker.stop(wid, server_id, at=at)
-        if following is not None and following.action == "start":
+                entry = self.tracker.stop(where, server_id, at=at)
+        # The next start need not stop what runs in its workspace: this stop did (a stop in
+        # another workspace did not).
+        if following is not None and following.action == "start" and where == wid:
             self._after_stop.add(following.seq)
         self._commit(item, entry)
 
@@ -575,7 +687,7 @@ class Session:
         if running is None or running.start > at:
             return
         try:
-            entry = self.tracker.stop(wid, running.id, at=None
+            entry = self.tracker.stop(running.workspace_id or wid, running.id, at=None
                                       if self.tracker.stops_at_server_time else at)
         except e.Conflict:
             return  # stopped meanwhile, too: the goal is reached

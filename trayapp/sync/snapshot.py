@@ -29,7 +29,10 @@ class Snapshot:
     service: Service
     workspace_id: str | None = None
     running: TimeEntry | None = None
-    entries: tuple[TimeEntry, ...] = ()  # the last two weeks, newest first
+    # The name of the running timer's workspace when it is not the one tracked in (the web
+    # or another device started it there); None when it runs here.
+    running_workspace: str | None = None
+    entries: tuple[TimeEntry, ...] = ()  # the last two weeks in this workspace, newest first
     projects: tuple[Project, ...] = ()
     clients: tuple[Client, ...] = ()
     tags: tuple[Tag, ...] = ()

@@ -161,6 +161,8 @@ class Tray(QObject):
             parts.append(format_clock(running.seconds(now)))
             if where is not None:
                 parts.append(f"on {where.title}")
+            elif snap.running_workspace:  # started in another workspace (the web, a phone)
+                parts.append(f"in workspace {snap.running_workspace}")
         else:
             parts.append("Not tracking")
         for other, entry in self.elsewhere:
