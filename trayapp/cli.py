@@ -1,6 +1,6 @@
 """Command line. `trayapp` starts the tray (or hands over to the one already running);
-`start|stop|toggle|status|menu|settings` go to the running app, or are done here, one-shot,
-without importing Qt, when none runs."""
+`start|stop|continue|toggle|discard|retry|status|menu|settings` go to the running app, or are
+done here, one-shot, without importing Qt, when none runs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from . import __version__, ipc
 SERVICES = ("toggl-track", "clockify")  # as Maton names them (core.models.Service)
 DEMO_ONLY_IN_THE_APP = ("The demo runs inside the tray app: start it with `trayapp --demo`, "
                         "then run commands.")
+FIX_REFUSED = ("To fix a refused change: `trayapp retry` sends it again, `trayapp discard` "
+               "deletes the running entry, or edit it from the tray menu.")
 
 
 class Parser(argparse.ArgumentParser):
@@ -55,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("stop", "stop the running timer")
     command("continue", "start the last entry again")
     command("toggle", "stop the running timer, or continue the last one")
+    discard = command("discard", "delete the running entry (asks first on a terminal)")
+    discard.add_argument("--yes", action="store_true", help="do not ask")
+    command("retry", "send the changes the service refused again")
     command("status", "what is running (--json: one JSON object)")
     command("menu", "show the tray menu")
     command("settings", "open the settings window")
@@ -102,24 +107,63 @@ def _main(argv: list[str] | None) -> int:
 
     request = request_of(args)
     as_json = bool(getattr(args, "json", False))
-    answer = ipc.send(request)
-    if answer is not None:  # the running app did it
+    if args.command == "discard" and not args.yes:
+        confirmed = confirm_discard(request)
+        if isinstance(confirmed, int):
+            return confirmed
+        request = confirmed
+    answer = ask(request)
+    if answer is not None:  # the running app did it, or this process did
         return print_answer(answer, as_json)
-    from .control.actions import WINDOWS, Request
-
-    if args.command is not None and args.command not in WINDOWS:
-        if args.demo:
-            print(f"trayapp: {DEMO_ONLY_IN_THE_APP}", file=sys.stderr)
-            return 2
-        from .control.oneshot import run as run_oneshot
-
-        reply = run_oneshot(Request(args.command, request["args"]))
-        if isinstance(reply, dict):
-            return print_answer(reply, as_json)
     from .gui import run  # Qt is imported only on this path
 
     initial = None if args.command is None else request
     return run(demo=args.demo, verbose=args.verbose, initial=initial)
+
+
+def ask(request: dict[str, Any]) -> dict[str, Any] | None:
+    """The running app's reply to `request`, else a one-shot run's; None: only the app can
+    do it (a window), so it must be started."""
+    answer = ipc.send(request)
+    if answer is not None:
+        return answer
+    from .control.actions import WINDOWS, Request
+
+    command = request["command"]
+    if command in WINDOWS:
+        return None
+    if request["args"].get("demo"):
+        return {"ok": False, "exit": 2, "error": DEMO_ONLY_IN_THE_APP}
+    from .control.oneshot import run as run_oneshot
+
+    reply = run_oneshot(Request(command, request["args"]))
+    return reply if isinstance(reply, dict) else None
+
+
+def confirm_discard(request: dict[str, Any]) -> dict[str, Any] | int:
+    """Ask on the terminal before deleting the running entry (a DESIGN.md contract), here
+    and never in the app: the request to send, naming the entry confirmed, or the exit
+    status. A script must say --yes: nobody is there to answer."""
+    if not sys.stdin.isatty():
+        print("trayapp: discard deletes the running entry; standard input is not a terminal, "
+              "so pass --yes to confirm it.", file=sys.stderr)
+        return 2
+    from .control.actions import discard_question
+
+    looked = {k: v for k, v in request["args"].items() if k in ("service", "demo")}
+    reply = ask({"command": "status", "args": looked}) or {}
+    status = reply.get("status")  # offline, the last known state: discarded all the same
+    if not isinstance(status, dict):
+        return print_answer(reply, False)
+    if not status.get("running"):
+        print("trayapp: No timer is running: nothing to discard.", file=sys.stderr)
+        return 1
+    entry = status["entry"]
+    print(discard_question(entry), end="", file=sys.stderr, flush=True)
+    if sys.stdin.readline().strip().casefold() not in ("y", "yes"):
+        print("trayapp: Not discarded.", file=sys.stderr)
+        return 1
+    return {**request, "args": {**request["args"], "confirmed": entry["start"]}}
 
 
 def print_answer(answer: dict[str, Any], as_json: bool) -> int:
@@ -133,6 +177,9 @@ def print_answer(answer: dict[str, Any], as_json: bool) -> int:
         print(json.dumps(answer["status"]))
     elif answer.get("message"):
         print("\n".join(printable(line) for line in str(answer["message"]).split("\n")))
+        status = answer.get("status")
+        if isinstance(status, dict) and status.get("problems"):  # listed above: say how to fix
+            print(FIX_REFUSED)
     if answer.get("error"):
         print(f"trayapp: {printable(str(answer['error']))}", file=sys.stderr)
     code = answer.get("exit")

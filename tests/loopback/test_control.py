@@ -198,7 +198,7 @@ def test_plans():
     with pytest.raises(e.NoConnection):
         actions.plan(Request("stop", {"service": "clockify"}), config)
     with pytest.raises(UsageError):
-        actions.plan(Request("retry"), config)
+        actions.plan(Request("drop"), config)
     with pytest.raises(UsageError):
         actions.plan(Request("fly"), config)
 

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..core import errors as e
-from ..core.durations import format_clock, format_moment, utcnow
+from ..core.durations import format_clock, format_moment, parse_timestamp, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
 from ..core.text import fit_to_send as fit_to_send  # the rules for text to send and to
+from ..core.text import one_line
 from ..core.text import printable as printable  # print; the command line finds them here
-from ..sync.snapshot import Snapshot
+from ..sync.snapshot import Problem, Snapshot
 from .accounts import choose_service
 
 if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is needed
@@ -31,11 +32,12 @@ if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is n
 
 WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
                      "project_search"})
-TRACKING = frozenset({"start", "stop", "toggle", "continue", "status", "sync", "retry", "drop",
-                      "update"})
+TRACKING = frozenset({"start", "stop", "toggle", "continue", "discard", "status", "sync",
+                      "retry", "drop", "fix", "update"})
 COMMANDS = WINDOWS | TRACKING
-# What another process may ask over the local socket (the rest carry Python objects).
-SOCKET_COMMANDS = COMMANDS - {"update", "retry", "drop"}
+# What another process may ask over the local socket (the rest carry Python objects, or pick
+# one queued change by its number: the tray's business).
+SOCKET_COMMANDS = COMMANDS - {"update", "drop", "fix"}
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUEUED = 0, 1, 2, 75
 
@@ -79,9 +81,11 @@ class Request:
             raise UsageError(f"Unknown command {command!r}.")
         if not isinstance(args, dict) or not all(isinstance(k, str) for k in args):
             raise UsageError("The command's arguments are not an object.")
-        for name in ("description", "project", "tags", "service"):
+        for name in ("description", "project", "tags", "service", "confirmed"):
             if args.get(name) is not None and not isinstance(args[name], str):
                 raise UsageError(f"--{name} must be text.")
+        if "seq" in args:  # `retry` from the command line retries them all
+            raise UsageError("A queued change is chosen in the tray menu.")
         for name in ("billable", "json", "demo"):
             if name in args and not isinstance(args[name], bool):
                 raise UsageError(f"--{name} takes no value.")
@@ -121,6 +125,9 @@ class Plan:
     # app looks when what it knows is older than a moment, so a status bar polling `status`
     # or a click on Stop just after the menu was opened costs no request.
     look_when_stale: bool = False
+    # The refused changes (by number) this plan sends again: refused now, they are its own
+    # refusal, although they were refused before it too.
+    sends_again: Callable[[Snapshot], set[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,7 @@ class Show:
 
 
 #: With no service named, these act on the timer that runs, on whichever service it runs.
-FOLLOW_THE_TIMER = frozenset({"stop", "toggle", "status"})
+FOLLOW_THE_TIMER = frozenset({"stop", "toggle", "discard", "status"})
 
 
 def plan(request: Request, config: Config, available: Sequence[Service] | None = None,
@@ -173,6 +180,12 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     if command == "toggle":
         return make(toggle, refresh_if=idle, look_when_stale=True,
                     predict=lambda snap: stopped(snap) if snap.running else continued(snap))
+    if command == "discard":
+        confirmed = confirmed_start(request.args.get("confirmed"))
+        return make(lambda s: discard(s, confirmed), refresh_if=idle, look_when_stale=True,
+                    predict=discarded)
+    if command == "retry" and "seq" not in request.args:
+        return make(retry_all, sends_again=lambda snap: {p.seq for p in snap.problems})
     if command == "update":
         entry_id, changes = request.args.get("id"), request.args.get("changes")
         if not isinstance(entry_id, str) or not isinstance(changes, dict):
@@ -183,7 +196,12 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     if not isinstance(seq, int):
         raise UsageError(f"{command} needs the number of the change.")
     if command == "retry":
-        return make(lambda s: s.retry(seq))
+        return make(lambda s: s.retry(seq), sends_again=lambda snap: {seq})
+    if command == "fix":
+        if not isinstance(request.args.get("changes", {}), dict):
+            raise UsageError("fix needs the changes to make.")
+        fixes = cleaned_changes(request.args.get("changes", {}))
+        return make(lambda s: fix(s, seq, fixes), sends_again=lambda snap: {seq})
     return make(lambda s: s.drop(seq), then=Then.NOTHING)  # drop
 
 
@@ -206,6 +224,67 @@ def continue_last(session: Session) -> Snapshot:
 def toggle(session: Session) -> Snapshot:
     """Stop the running timer, or continue the last entry."""
     return session.stop() if session.snapshot().running else session.continue_last()
+
+
+def discard(session: Session, confirmed: datetime | None = None) -> Snapshot:
+    """Delete the running entry: here first, then on the service (a start the service never
+    got is simply forgotten, with what was queued for it). `confirmed`: the start of the
+    entry the user said yes to; another one running now is not deleted unasked."""
+    running = session.snapshot().running
+    if running is None:
+        raise e.Conflict("No timer is running.")
+    if confirmed is not None and abs((running.start - confirmed).total_seconds()) >= 1:
+        raise e.Conflict("The running timer changed after you confirmed; nothing was "
+                         "discarded. Run the command again.")
+    return session.delete(running.id)
+
+
+def confirmed_start(value: object) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_timestamp(str(value))
+    except ValueError:
+        raise UsageError("The confirmed start is not a time.") from None
+
+
+def discard_question(entry: Mapping[str, Any]) -> str:
+    """What the command line asks before discarding (`entry`: as in `status --json`)."""
+    description = one_line(str(entry.get("description") or "(no description)"), 60)
+    elapsed = format_clock(int(entry.get("elapsed_seconds") or 0))
+    return f"Discard the running entry “{description}” ({elapsed})? [y/N] "
+
+
+def retry_all(session: Session) -> Snapshot:
+    """Queue every refused change again (the flush after it sends them)."""
+    for problem in session.snapshot().problems:
+        session.retry(problem.seq)
+    return session.snapshot()
+
+
+def fix(session: Session, seq: int, changes: Mapping[str, Any]) -> Snapshot:
+    """A refused change edited by the user, then queued again: the edit goes to its entry,
+    and folds into a start the service never got (see Session.update)."""
+    item = session.store.outbox_item(seq)
+    if item is None or item.service != session.service.value:
+        raise e.NotFound("That change is no longer waiting to be sent.")
+    if changes:
+        session.update(item.entry_id, **changes)
+    return session.retry(seq)
+
+
+def refused_entry(snapshot: Snapshot, problem: Problem) -> TimeEntry | None:
+    """The entry a refused start made on this computer, to edit it before it is sent again;
+    None for other changes, or another service's. A problem names its entry by description
+    only: the running one first, else the newest of that description not yet on the server."""
+    from ..store.db import LOCAL_PREFIX  # the ids of entries the service has not numbered
+
+    if problem.action not in ("start", "create") or problem.service not in (
+            None, snapshot.service):
+        return None
+    mine = [x for x in snapshot.entries if x.id.startswith(LOCAL_PREFIX)
+            and (x.description or "(no description)") == problem.description]
+    return next((x for x in mine if x.running), mine[0] if mine else None)
 
 
 def needs_a_look(plan: Plan, known: Snapshot | None) -> bool:
@@ -296,6 +375,10 @@ def stopped(snapshot: Snapshot) -> Snapshot:
     return replace(snapshot, running=None, pending=snapshot.pending + 1)
 
 
+def discarded(snapshot: Snapshot) -> Snapshot:
+    return replace(snapshot, running=None)
+
+
 def continued(snapshot: Snapshot) -> Snapshot:
     last = snapshot.last_stopped
     return snapshot if last is None else started(snapshot, EntryDraft.from_entry(last))
@@ -322,6 +405,8 @@ def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
                                                           f"{last_known(after, 'This is')}")
         return reply
     known = {p.seq for p in before.problems}
+    if plan.sends_again is not None:
+        known -= plan.sends_again(before)
     refused = [p for p in after.problems if p.seq not in known]
     if refused:  # the service said no to this very change
         first = refused[0]

@@ -10,12 +10,12 @@ from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QDialog, QMenu, QSystemTrayIcon
 
-from ..control.actions import Request
+from ..control.actions import Request, refused_entry
 from ..core.durations import format_clock, format_moment, format_short, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
-from ..sync.snapshot import Snapshot
+from ..sync.snapshot import Problem, Snapshot
 from .icons import Badge, docked, tray_icon
 from .text import elided, menu_text, shown, tooltip_text
 
@@ -79,6 +79,7 @@ class Tray(QObject):
         self._single.setSingleShot(True)
         self._single.timeout.connect(lambda: self.quick_action(self.left_click))
         self._icon_key: tuple | None = None
+        self.fixing: QDialog | None = None  # "Edit and try again…", kept while open
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.refresh_texts)
@@ -355,13 +356,36 @@ class Tray(QObject):
                 info = inner.addAction(menu_text(problem.message, 80))
                 info.setEnabled(False)
                 where = {"service": problem.service.value} if problem.service else {}
+                entry = refused_entry(snap, problem)
+                if entry is not None:  # a start: its description, project, tags can be fixed
+                    inner.addAction("Edit and try again…",
+                                    partial(self.edit_refused, problem, entry))
                 inner.addAction("Try again", partial(self.ask, "retry", seq=problem.seq, **where))
-                inner.addAction("Discard this change",
-                                partial(self.ask, "drop", seq=problem.seq, **where))
+                inner.addAction("Discard this change…", partial(self.discard_refused, problem))
         self._status = menu.addAction(self._status_text(snap, now))
         self._status.setEnabled(False)
         self._status.setToolTip(tooltip_text(snap.error.text) if snap.error else "")
         menu.addAction("Sync now", lambda: self.ask("sync"))
+
+    def discard_refused(self, problem: Problem) -> None:
+        """Asks first: a discarded start is gone for good."""
+        from .refused import discard
+
+        discard(problem, self.requested.emit)
+
+    def edit_refused(self, problem: Problem, entry: TimeEntry) -> None:
+        from .refused import edit_dialog
+
+        if self.snapshot is None:
+            return
+        if self.fixing is not None:
+            self.fixing.close()
+        dialog = self.fixing = edit_dialog(self.snapshot, problem, entry, self.requested.emit)
+        dialog.finished.connect(lambda *_: setattr(self, "fixing", None)
+                                if self.fixing is dialog else None)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     @staticmethod
     def _status_text(snap: Snapshot, now: datetime) -> str:
