@@ -94,6 +94,24 @@ def test_an_endless_answer_is_cut_off(hostile, monkeypatch):
             make_tracker(Service.TOGGL, gateway).me()
 
 
+@pytest.mark.parametrize("service, full_page", [
+    (Service.TOGGL, [{"id": 1, "name": "P", "workspace_id": 7}] * 200),
+    (Service.CLOCKIFY, [{"id": "p1", "name": "P", "workspaceId": "w1"}] * 200),
+])
+def test_a_list_that_never_ends_is_refused_after_a_bounded_number_of_pages(hostile, service,
+                                                                           full_page):
+    """Every page full, forever: the pages asked are counted and then refused, not asked on
+    until memory or the quota runs out."""
+    from trayapp.api.tracker import MAX_PAGES
+
+    server = hostile(Answer(200, {"Content-Type": "application/json"},
+                            json.dumps(full_page).encode()))
+    with client(server.base_url) as gateway:
+        with pytest.raises(e.MalformedResponse, match="did not end"):
+            make_tracker(service, gateway).projects("7" if service is Service.TOGGL else "w1")
+    assert server.requests == MAX_PAGES
+
+
 def test_a_server_that_trickles_meets_a_deadline(hostile):
     """A byte every 0.3 s never meets the read time-out: the deadline ends it."""
     server = hostile(Answer(200, {}, json.dumps(ME).encode() * 50, trickle=0.3))

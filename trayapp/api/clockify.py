@@ -22,7 +22,15 @@ from ..core.models import (
     is_id,
 )
 from .gateway import Response
-from .tracker import UNCHANGED, Tracker, expect_dict, expect_list, map_all, mapping
+from .tracker import (
+    UNCHANGED,
+    Tracker,
+    expect_dict,
+    expect_list,
+    map_all,
+    mapping,
+    page_numbers,
+)
 
 PAGE_SIZE = 200
 
@@ -154,15 +162,14 @@ class ClockifyTracker(Tracker):
 
     def _pages(self, path: str, params: dict[str, Any], what: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        page = 1
-        while True:
+        for page in page_numbers(what):
             response = self._call("GET", path, params={**params, "page": page,
                                                        "page-size": PAGE_SIZE})
             items = expect_list(response.data, what)
             out.extend(items)
             if _last_page(response, len(items), PAGE_SIZE) or not items:
-                return out
-            page += 1
+                break
+        return out
 
     # -- account --------------------------------------------------------------------------
     def me(self) -> User:

@@ -19,7 +19,15 @@ from ..core.models import (
     WorkspaceUser,
     is_id,
 )
-from .tracker import UNCHANGED, Tracker, expect_dict, expect_list, map_all, mapping
+from .tracker import (
+    UNCHANGED,
+    Tracker,
+    expect_dict,
+    expect_list,
+    map_all,
+    mapping,
+    page_numbers,
+)
 
 CREATED_WITH = "trayapp"
 PAGE_SIZE = 200  # Toggl's maximum per_page for projects
@@ -263,8 +271,7 @@ class TogglTracker(Tracker):
     # -- projects -------------------------------------------------------------------------
     def projects(self, wid: str, include_archived: bool = False) -> list[Project]:
         found: list[Project] = []
-        page = 1
-        while True:
+        for page in page_numbers("projects"):
             params = {"active": "both" if include_archived else "true", "page": page,
                       "per_page": PAGE_SIZE}
             data = expect_list(
@@ -273,8 +280,8 @@ class TogglTracker(Tracker):
             )
             found.extend(map_all(data, map_project, "project"))
             if len(data) < PAGE_SIZE:
-                return found
-            page += 1
+                break
+        return found
 
     def _project(self, data: Any) -> Project:
         with mapping("project"):

@@ -28,6 +28,16 @@ T = TypeVar("T")
 #: Marks "leave this field as it is" in `update()`; None means "clear it".
 UNCHANGED: Any = object()
 
+#: Pages asked for one list at most (200 items each: far beyond any real account). A server
+#: that answers every page full would otherwise be asked forever.
+MAX_PAGES = 100
+
+
+def page_numbers(what: str) -> Iterator[int]:
+    """1, 2, ... up to MAX_PAGES; asking for one more means the list never ends."""
+    yield from range(1, MAX_PAGES + 1)
+    raise e.MalformedResponse(f"The list of {what} did not end after {MAX_PAGES} pages.")
+
 
 @contextmanager
 def mapping(what: str) -> Iterator[None]:
