@@ -194,3 +194,19 @@ def test_cli_status_and_toggle_on_clockify(home, emulator):
     # runs there, and stop it there.
     assert [p for _m, p in sent(emulator, Service.CLOCKIFY)][1:] == [there, there, there]
     assert status(home, emulator, *clockify)["running"] is False
+
+
+def test_clockify_asks_a_bounded_number_of_other_workspaces(emulator, account):
+    """The server decides how many workspaces there are: a sync asks at most
+    MAX_OTHER_WORKSPACES of them, not one request per workspace however many."""
+    from trayapp.sync.session import MAX_OTHER_WORKSPACES
+
+    with emulator.lock:
+        store = emulator.clockify
+        for n in range(MAX_OTHER_WORKSPACES + 30):
+            store.workspaces.append({"id": store.new_id(), "name": f"Extra {n}"})
+    session = account.session(Service.CLOCKIFY)
+    session.sync()
+    emulator.clear_requests()
+    session.sync()
+    assert len(sent(emulator, Service.CLOCKIFY)) == 1 + MAX_OTHER_WORKSPACES

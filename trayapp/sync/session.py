@@ -35,6 +35,9 @@ CONFIRM_AFTER = timedelta(seconds=30)  # longer than any request can take (timeo
 # How soon the workspaces' names may be asked again for a workspace they did not name (one
 # made since): on Toggl that request counts against the small per-user quota.
 NAMES_AGAIN_AFTER = timedelta(hours=1)
+# Other workspaces asked for a running timer at each sync, where each costs a request
+# (Clockify): the first ones listed. The server decides how many there are.
+MAX_OTHER_WORKSPACES = 20
 
 
 def in_workspace(entry: TimeEntry, wid: str | None) -> bool:
@@ -313,9 +316,8 @@ class Session:
         names, asked = self._workspace_list()
         if list_again or asked is None:
             names = self._list_workspaces()
-        for other in names:
-            if other != wid:
-                self._refresh_running_in(other)
+        for other in [w for w in names if w != wid][:MAX_OTHER_WORKSPACES]:
+            self._refresh_running_in(other)
 
     def _name_workspaces(self, wid: str) -> None:
         """Names are only shown: a failure leaves the workspace's id in their place, and
