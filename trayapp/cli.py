@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("status", "what is running (--json: one JSON object)")
     command("menu", "show the tray menu")
     command("settings", "open the settings window")
+    command("timesheet", "open the timesheet window")
 
     emu = sub.add_parser("emulator", help="serve the local Maton/Toggl/Clockify emulator")
     emu.add_argument("--host", default="127.0.0.1")

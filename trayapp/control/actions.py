@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is n
     from ..sync.session import Session
 
 WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
-                     "project_search"})
+                     "project_search", "timesheet"})
 TRACKING = frozenset({"start", "stop", "toggle", "continue", "discard", "status", "sync",
                       "retry", "drop", "fix", "update"})
 COMMANDS = WINDOWS | TRACKING
