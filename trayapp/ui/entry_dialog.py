@@ -68,16 +68,18 @@ class TagCompleter(QCompleter):
         self.setFilterMode(Qt.MatchFlag.MatchContains)
         self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
 
+    _head = ""  # the tags typed before the one being completed
+
     def splitPath(self, path: str) -> list[str]:  # noqa: N802 (Qt name)
+        # Called as the user types, not when a highlighted completion is put in the field:
+        # the head comes from the typed text, or choosing one would repeat it ("a, a, ").
+        self._head = path.rsplit(",", 1)[0] + ", " if "," in path else ""
         return [path.rsplit(",", 1)[-1].strip()]
 
     def pathFromIndex(  # noqa: N802 (Qt name)
         self, index: QModelIndex | QPersistentModelIndex
     ) -> str:
-        widget = self.widget()
-        text = widget.text() if isinstance(widget, QLineEdit) else ""
-        head = text.rsplit(",", 1)[0] + ", " if "," in text else ""
-        return f"{head}{index.data()}, "
+        return f"{self._head}{index.data()}, "
 
 
 class EntryDialog(QDialog):

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.models import Project
+from ..core.quick_entry import match_rank, natural_key
 from .text import shown, tooltip_text
 
 ROLE = Qt.ItemDataRole.UserRole  # the project id ("" for the "(No project)" row)
 KIND = Qt.ItemDataRole.UserRole + 1  # "header", "none" or "project"
-HAYSTACK = Qt.ItemDataRole.UserRole + 2  # lower-cased "client project" for filtering
 NO_CLIENT = "No client"
 NO_PROJECT = "(No project)"
 FALLBACK_COLOR = "#9e9e9e"
@@ -63,8 +63,11 @@ def _swatch(color: str, size: int) -> QIcon:
 
 
 def sort_projects(projects: Iterable[Project]) -> list[Project]:
-    """The order the tray uses: by client ("No client" first), then by name."""
-    return sorted(projects, key=lambda p: ((p.client_name or "").casefold(), p.name.casefold()))
+    """The order the tray uses: by client ("No client" first), then by name, in natural order
+    ("Project 2" before "Project 10")."""
+    return sorted(projects, key=lambda p: (p.client_name is not None,
+                                           natural_key(p.client_name or ""),
+                                           natural_key(p.name)))
 
 
 class ProjectPicker(QDialog):
@@ -122,61 +125,63 @@ class ProjectPicker(QDialog):
 
     # -- building and filtering -------------------------------------------------------------
     def _fill(self, allow_none: bool) -> None:
-        header_font = QFont(self.list.font())
-        header_font.setBold(True)
-        if allow_none:
+        self._allow_none = allow_none
+        self._header_font = QFont(self.list.font())
+        self._header_font.setBold(True)
+        self._show(self._ranked(""))
+
+    def _ranked(self, text: str) -> list[Project]:
+        """The projects `text` finds, best first: exact, then prefix, then every word starting
+        a word ("number 3" finds "Project number 3" before "Project number 13"), then inside;
+        grouped by client (the group of the best match first), in natural order."""
+        ranks: dict[str, int] = {}
+        for project in self._projects:
+            rank = match_rank(text, project.name, project.label,
+                              f"{project.client_name or ''} {project.name}")
+            if rank is not None:
+                ranks[project.id] = rank
+        found = [p for p in self._projects if p.id in ranks]
+        best: dict[str | None, int] = {}
+        for project in found:
+            best[project.client_name] = min(best.get(project.client_name, 9), ranks[project.id])
+        return sorted(found, key=lambda p: (
+            best[p.client_name] if text.strip() else 0, p.client_name is not None,
+            natural_key(p.client_name or ""), p.client_name or "", ranks[p.id],
+            natural_key(p.name)))
+
+    def _show(self, projects: list[Project]) -> None:
+        self.list.setUpdatesEnabled(False)  # one repaint for the whole pass
+        self.list.clear()
+        if self._allow_none and not self.search.text().strip():
             item = QListWidgetItem(swatch_icon(BLANK), NO_PROJECT)
             item.setData(ROLE, "")
             item.setData(KIND, "none")
-            item.setData(HAYSTACK, NO_PROJECT.casefold())
             self.list.addItem(item)
         group: object = object()
-        for project in self._projects:
+        for project in projects:
             if project.client_name != group:
                 group = project.client_name
                 header = QListWidgetItem(shown(project.client_name or NO_CLIENT))
                 header.setData(KIND, "header")
-                header.setFont(header_font)
+                header.setFont(self._header_font)
                 # Enabled (so it is drawn normally) but not selectable.
                 header.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.list.addItem(header)
             item = QListWidgetItem(swatch_icon(project.color), shown(project.name))
             item.setData(ROLE, project.id)
             item.setData(KIND, "project")
-            item.setData(HAYSTACK, f"{project.client_name or ''} {project.name}".casefold())
             item.setToolTip(tooltip_text(project.label))
             self.list.addItem(item)
-
-    def _filter(self, text: str) -> None:
-        words = text.casefold().split()
-        current = self.list.currentItem()
-        header_row: int | None = None
-        header_has_match = False
-        visible = 0
-        self.list.setUpdatesEnabled(False)  # one repaint for the whole pass
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            kind = item.data(KIND)
-            if kind == "header":
-                if header_row is not None:
-                    self.list.setRowHidden(header_row, not header_has_match)
-                header_row, header_has_match = row, False
-                continue
-            hay = item.data(HAYSTACK)
-            match = all(w in hay for w in words) if kind == "project" else not words
-            self.list.setRowHidden(row, not match)
-            if match:
-                visible += 1
-                header_has_match = header_has_match or kind == "project"
-        if header_row is not None:
-            self.list.setRowHidden(header_row, not header_has_match)
         self.list.setUpdatesEnabled(True)
 
+    def _filter(self, text: str) -> None:
+        self._show(self._ranked(text))
+        visible = self.list.count()
         self.list.setVisible(visible > 0)
         self.empty.setVisible(visible == 0)
         self.empty.setText(f"No project matches “{shown(text)}”." if visible == 0 else "")
-        if current is None or self.list.isRowHidden(self.list.row(current)):
-            self._move_to(self._first_selectable(0, 1))
+        # The best match is highlighted: Enter takes it.
+        self._move_to(self._first_selectable(0, 1))
         self._update_ok()
 
     # -- keyboard navigation ------------------------------------------------------------------
