@@ -31,6 +31,7 @@ from .runtime import Runtime
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
 from .ui.text import notification
+from .ui.timesheet import SheetHost
 from .ui.tray import Tray, when_shown
 from .ui.windows import Windows
 from .worker import Done, Failed
@@ -74,6 +75,7 @@ class TrayApp(QObject):
         self._demo_asked = demo
         self.tray = Tray(self, left_click=self.config.left_click)
         self.windows = Windows(self)
+        self.sheet = SheetHost(self)  # the timesheet window, made when first shown
         self._wire()
         # The icon first; the rest (HTTP stack, store, hotkeys) once it is on the panel.
         self.tray.show()
@@ -319,6 +321,8 @@ class TrayApp(QObject):
         snapshot, service = self.snapshot, self.service
         if window in ("settings", "activate"):
             self.show_settings()
+        elif window == "timesheet":
+            self.sheet.show()
         elif window == "menu" or snapshot is None:
             self.tray.popup_menu()
         elif self.runtime is not None:
@@ -346,6 +350,7 @@ class TrayApp(QObject):
         snapshot, elsewhere = tray_state(self.snapshots, self.service, self.services,
                                          self.problem)
         self.tray.set_snapshot(snapshot, self.services, elsewhere)
+        self.sheet.snapshot_changed(self.snapshot)
 
     def failed(self, error: e.TrackerError) -> None:
         """Background work failed (a sync, looking for connections): said, and a problem only
@@ -459,6 +464,7 @@ class TrayApp(QObject):
         if self.settings_window is not None:  # first: it may still ask the backend something
             self.settings_window.close()
         self.windows.close_all()
+        self.sheet.close()  # deletions waiting out their Undo are handed over first
         self._stop_backend()
         self.qapp.processEvents()  # the answers of work just finished, to whoever waits
         if self.instance is not None:  # only then: a command line is told what was done

@@ -304,6 +304,7 @@ class Tray(QObject):
                     act.setChecked(service is snap.service)
             menu.addAction(f"Open {snap.service.title} in the browser",
                            self.open_web_requested.emit)
+        menu.addAction("Timesheet…", lambda: self.ask("timesheet"))
         menu.addAction("Settings…", self.settings_requested.emit)
         menu.addAction("Quit", self.quit_requested.emit)
 

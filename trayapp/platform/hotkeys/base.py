@@ -12,6 +12,7 @@ ACTIONS: dict[str, str] = {
     "quick_start": "Quick start",
     "new_timer": "New timer…",
     "menu": "Show the tray menu",
+    "timesheet": "Open the timesheet",
 }
 
 # Three modifiers plus a letter: desktops and common apps almost never use these.
@@ -21,6 +22,7 @@ DEFAULT_BINDINGS: dict[str, str] = {
     "quick_start": "Ctrl+Alt+Shift+Q",
     "new_timer": "Ctrl+Alt+Shift+N",
     "menu": "Ctrl+Alt+Shift+M",
+    "timesheet": "Ctrl+Alt+Shift+E",
 }
 
 # What to bind in the desktop's own keyboard settings when we cannot grab keys ourselves.
@@ -28,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "toggle": "trayapp toggle",
     "stop": "trayapp stop",
     "menu": "trayapp menu",
+    "timesheet": "trayapp timesheet",
 }
 
 

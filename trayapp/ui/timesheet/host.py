@@ -1,0 +1,223 @@
+"""The timesheet wired to the running app: the entries of the period shown come from the
+store at once (the `local` worker) and then from the service when the range is not fresh (the
+`net` worker, never the GUI thread); the window's changes go through the app's one path
+(`dispatch` for control's commands, `execute` for the sheet's own Plans).
+
+`app` is the TrayApp (app.py), reached by duck typing: windows never import the layers that
+run the backend."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QObject
+
+from ...control import sheet_ops
+from ...control.actions import Request
+from ...control.sheet import Period
+from ...core import errors as e
+from ...core.durations import format_moment, format_timestamp
+from ...core.models import EntryDraft, Service, Task, TimeEntry
+from ...sync.snapshot import Snapshot
+from .window import TimesheetWindow
+
+if TYPE_CHECKING:
+    from ...sync.account import Account
+
+#: The window's commands that control's `plan` dispatches; the others are the sheet's Plans.
+DISPATCHED = frozenset({"update", "stop", "discard"})
+
+
+class SheetHost(QObject):
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.app = app
+        self.window: TimesheetWindow | None = None
+        self.service: Service | None = None
+        self.dialog: Any = None  # the Edit / Add dialog open over the sheet
+
+    # -- showing ----------------------------------------------------------------------------
+    def show(self) -> None:
+        window = self.window
+        if window is None or not shiboken6.isValid(window):
+            window = self.window = TimesheetWindow()
+            window.wanted.connect(self.load)
+            window.requested.connect(self.request)
+            window.edit_wanted.connect(self.edit)
+            window.add_wanted.connect(self.add)
+        snapshot = self.app.snapshot
+        if snapshot is not None:
+            window.set_snapshot(snapshot)
+        window.show_and_raise()
+        self.load(window.period)
+
+    @property
+    def visible(self) -> bool:
+        return self.window is not None and shiboken6.isValid(self.window) \
+            and self.window.isVisible()
+
+    def snapshot_changed(self, snapshot: Snapshot | None) -> None:
+        """A new snapshot of the service tracked on: the catalog, the running timer, and the
+        entries again from the store (no request)."""
+        if not self.visible or snapshot is None or snapshot.service is not self.app.service:
+            return
+        assert self.window is not None
+        switched = self.service is not snapshot.service
+        self.window.set_snapshot(snapshot)
+        if switched:
+            self.load(self.window.period)
+        else:
+            self.reread(self.window.period)
+
+    # -- loading ----------------------------------------------------------------------------
+    def reread(self, period: Period) -> None:
+        runtime, service = self.app.runtime, self.app.service
+        if runtime is None:
+            return
+        runtime.local.call(partial(_cached, service=service, period=period),
+                           partial(self._arrived, period), self._failed, kind="sheet-cache")
+
+    def load(self, period: Period) -> None:
+        """Shown from the store at once; then asked of the service if the range is not fresh."""
+        runtime, service = self.app.runtime, self.app.service
+        if runtime is None or self.window is None:
+            return
+        self.service = service
+        self.reread(period)
+        self.window.set_status("Updating…")
+
+        def loaded(entries: list[TimeEntry]) -> None:
+            self._arrived(period, entries)
+            if self.window is not None and shiboken6.isValid(self.window):
+                self.window.set_status(f"Up to date · {format_moment(datetime.now().astimezone())}")
+
+        runtime.net_call(partial(_loaded, service=service, period=period), loaded,
+                         self._failed, kind="sheet-load")
+
+    def _arrived(self, period: Period, entries: list[TimeEntry]) -> None:
+        if self.window is not None and shiboken6.isValid(self.window):
+            self.window.set_entries(period, entries)
+
+    def _failed(self, error: e.TrackerError) -> None:
+        if self.window is not None and shiboken6.isValid(self.window):
+            self.window.set_status(f"{error.title}: {error.text} Showing what this computer "
+                                   "knows.")
+
+    # -- changes ----------------------------------------------------------------------------
+    def request(self, command: str, args: dict[str, Any]) -> None:
+        service = self.service or self.app.service
+        if command in DISPATCHED:
+            args = dict(args)
+            if command == "discard":
+                args = {"confirmed": format_timestamp(args["start"])}
+            self.app.dispatch(Request(command, {**args, "service": service.value}))
+            return
+        try:
+            plan = sheet_ops.plan_for(command, service, **args)
+        except e.TrackerError as exc:
+            self.app.tell(exc)
+            return
+        self.app.execute(plan, None)
+
+    def edit(self, entry: TimeEntry) -> None:
+        from ..entry_dialog import EntryDialog
+
+        snapshot = self.app.snapshot
+        if snapshot is None or self.window is None:
+            return
+        dialog = EntryDialog(snapshot, entry, self.window)
+        self._tasks_for(dialog)
+
+        def accepted() -> None:
+            changes = dialog.changes()
+            if changes:
+                self.request("update", {"id": entry.id, "changes": changes})
+
+        dialog.accepted.connect(accepted)
+        self._open(dialog)
+
+    def add(self, day: date) -> None:
+        from ..entry_dialog import EntryDialog
+
+        snapshot = self.app.snapshot
+        if snapshot is None or self.window is None:
+            return
+        maker = getattr(EntryDialog, "past_entry", None)
+        dialog = maker(snapshot, day, self.window) if maker is not None else \
+            EntryDialog(snapshot, _template(day, snapshot), self.window)
+        self._tasks_for(dialog)
+
+        def accepted() -> None:
+            times = getattr(dialog, "times", None) or dialog._times
+            start, stop = times()
+            if stop is None:
+                return
+            self.request("add", {"draft": dialog_draft(dialog), "start": start, "stop": stop})
+
+        dialog.accepted.connect(accepted)
+        self._open(dialog)
+
+    def _tasks_for(self, dialog: Any) -> None:
+        runtime, service = self.app.runtime, self.service or self.app.service
+        if runtime is None:
+            return
+
+        def wanted(project_id: str) -> None:
+            def arrived(tasks: list[Task]) -> None:
+                if shiboken6.isValid(dialog):
+                    dialog.set_tasks(project_id, tasks)
+
+            runtime.net_call(partial(_tasks, service=service, project_id=project_id), arrived)
+
+        dialog.tasks_wanted.connect(wanted)
+
+    def _open(self, dialog: Any) -> None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def close(self) -> None:
+        """The app ends: deletions still waiting out their Undo delay are sent now."""
+        if self.window is not None and shiboken6.isValid(self.window):
+            self.window.close()
+
+
+def dialog_draft(dialog: Any) -> EntryDraft:
+    """What a dialog in edit mode holds, as a draft (the Add dialog fallback)."""
+    draft = getattr(dialog, "draft", None)
+    if draft is not None and getattr(dialog, "entry", None) is None:
+        result: EntryDraft = draft()
+        return result
+    from ..entry_dialog import parse_tags
+
+    return EntryDraft(description=dialog.description.text().strip(),
+                      project_id=dialog._project_id, task_id=dialog._task_id,
+                      tags=parse_tags(dialog.tags.text(), dialog._tag_names),
+                      billable=dialog.billable.isChecked())
+
+
+def _template(day: date, snapshot: Snapshot) -> TimeEntry:
+    """Until the Add dialog exists: the edit dialog on an hour of `day`."""
+    from datetime import time, timedelta
+
+    start = datetime.combine(day, time(9)).astimezone()
+    return TimeEntry(id="", workspace_id=snapshot.workspace_id or "", start=start,
+                     stop=start + timedelta(hours=1))
+
+
+def _cached(account: Account, service: Service, period: Period) -> list[TimeEntry]:
+    return sheet_ops.cached(account.session(service), period.start, period.end)
+
+
+def _loaded(account: Account, service: Service, period: Period) -> list[TimeEntry]:
+    return sheet_ops.load(account.session(service), period.start, period.end)
+
+
+def _tasks(account: Account, service: Service, project_id: str) -> list[Task]:
+    return account.session(service).tasks(project_id)

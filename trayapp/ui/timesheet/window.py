@@ -1,0 +1,504 @@
+"""The timesheet window: a day or a week of entries, grouped by day with totals, the running
+timer on top, and every change a row offers. It renders what it is given (a snapshot for the
+catalog and the running timer; the entries of the period shown) and hands back what the user
+asks for through signals; the host (host.py) loads and sends."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QMenu,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...control.sheet import DAY, WEEK, Period, Row, Sheet, build, summary
+from ...core.durations import utcnow
+from ...core.models import Service, TimeEntry
+from ...sync.snapshot import Snapshot
+from .dialogs import confirm_delete, split_question, stop_question
+from .panels import RunningCard, TotalsPanel, UndoBar, plain_label
+from .rows import DESCRIPTION, DURATION, TAGS, SheetTree
+
+UNDO_SECONDS = 6
+
+
+def local_today() -> date:
+    return utcnow().astimezone().date()
+
+
+class TimesheetWindow(QWidget):
+    wanted = Signal(object)  # a Period to load (shown from the cache first)
+    requested = Signal(str, dict)  # a change: command and its arguments
+    edit_wanted = Signal(object)  # a TimeEntry to open in the Edit dialog
+    add_wanted = Signal(object)  # a date to add a past entry to
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Timesheet")
+        self.snapshot: Snapshot | None = None
+        self.period = Period(DAY, local_today())
+        self.entries: list[TimeEntry] = []
+        self.loaded: Period | None = None  # the period `entries` belong to
+        self.sheet: Sheet = build([], self.period)
+        self.deleted: dict[str, TimeEntry] = {}  # waiting out the Undo delay
+        self._running_then = 0  # the running entry's seconds when the sheet was built
+        self._ticks = 0
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._undo = QTimer(self)
+        self._undo.setSingleShot(True)
+        self._undo.setInterval(UNDO_SECONDS * 1000)
+        self._undo.timeout.connect(self.commit_deletes)
+        self.resize(1040, 640)
+        self.setMinimumSize(780, 420)
+
+    # -- layout -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.prev_button = self._tool("‹", "Previous day (Alt+Left)", lambda: self.go(-1))
+        self.today_button = self._tool("Today", "Go to today (Alt+Home)", self.go_today)
+        self.next_button = self._tool("›", "Next day (Alt+Right)", lambda: self.go(1))
+        arrow = QFont(self.font())
+        arrow.setPointSizeF(arrow.pointSizeF() * 1.6)
+        for button in (self.prev_button, self.next_button):
+            button.setFont(arrow)
+            button.setFixedWidth(34)
+        self.title = plain_label()
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.day_button = self._tool("Day", "Show one day (Ctrl+1)", lambda: self.set_kind(DAY))
+        self.week_button = self._tool("Week", "Show the week (Ctrl+2)",
+                                      lambda: self.set_kind(WEEK))
+        group = QButtonGroup(self)
+        for button in (self.day_button, self.week_button):
+            button.setCheckable(True)
+            group.addButton(button)
+        self.day_button.setChecked(True)
+        self.add_button = self._tool("Add entry…", "Add a past entry (Ctrl+N)", self.add_entry)
+        self.copy_button = self._tool("Copy as text", "Copy a plain summary (Ctrl+Shift+C)",
+                                      self.copy_text)
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        for widget in (self.prev_button, self.today_button, self.next_button):
+            bar.addWidget(widget)
+        bar.addSpacing(10)
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.day_button)
+        bar.addWidget(self.week_button)
+        bar.addSpacing(10)
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.copy_button)
+
+        self.card = RunningCard()
+        self.card.hide()
+        self.card.stop_clicked.connect(self.stop_now)
+        self.card.stop_at_clicked.connect(self.stop_at)
+        self.card.discard_clicked.connect(self.discard_running)
+        self.card.edit_clicked.connect(self.edit_running)
+
+        self.tree = SheetTree()
+        self.tree.edit_wanted.connect(self.edit_entry)
+        self.tree.day_chosen.connect(self.add_wanted)
+        self.tree.delete_wanted.connect(self.delete_entry)
+        self.tree.inline_edited.connect(self._inline_edited)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.empty = plain_label()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 11pt;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.empty)
+        self.totals = TotalsPanel()
+        middle = QHBoxLayout()
+        middle.setSpacing(0)
+        middle.addWidget(self.stack, 1)
+        middle.addWidget(self.totals)
+
+        self.undo_bar = UndoBar()
+        self.undo_bar.undo_clicked.connect(self.undo)
+        self.status = plain_label()
+        self.status.setStyleSheet("color: palette(placeholder-text);")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 8)
+        layout.setSpacing(10)
+        layout.addLayout(bar)
+        layout.addWidget(self.card)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.status)
+        self._actions()
+        self.tree.setFocus()
+
+    def _tool(self, text: str, tip: str, slot: object) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(False)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.clicked.connect(slot)
+        button.setMinimumHeight(30)
+        return button
+
+    def _actions(self) -> None:
+        def act(text: str, keys: str | QKeySequence.StandardKey, slot: object) -> QAction:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            return action
+
+        self.edit_action = act("Edit…", "Return", self.edit_current)
+        self.edit_action.setShortcut(QKeySequence())  # Enter is the list's own (rows.py)
+        self.continue_action = act("Continue", "Ctrl+R", self.continue_current)
+        self.duplicate_action = act("Duplicate", "Ctrl+D", self.duplicate_current)
+        self.split_action = act("Split at…", "Ctrl+K", self.split_current)
+        self.delete_action = act("Delete…", "Del", self.delete_current)
+        self.delete_action.setShortcut(QKeySequence())  # the list's own (rows.py)
+        self.undo_action = act("Undo delete", QKeySequence.StandardKey.Undo, self.undo)
+        self.add_action = act("Add entry…", "Ctrl+N", self.add_entry)
+        self.stop_action = act("Stop", "Ctrl+S", self.stop_now)
+        self.stop_at_action = act("Stop at…", "Ctrl+Shift+S", self.stop_at)
+        self.discard_action = act("Discard timer…", "Ctrl+Shift+Del", self.discard_running)
+        act("Previous", "Alt+Left", lambda: self.go(-1))
+        act("Next", "Alt+Right", lambda: self.go(1))
+        act("Today", "Alt+Home", self.go_today)
+        act("Day", "Ctrl+1", lambda: self.set_kind(DAY))
+        act("Week", "Ctrl+2", lambda: self.set_kind(WEEK))
+        act("Copy as text", "Ctrl+Shift+C", self.copy_text)
+        act("Reload", "F5", lambda: self.wanted.emit(self.period))
+        act("Close", "Esc", self.close)
+
+    # -- what is shown ----------------------------------------------------------------------
+    @property
+    def service(self) -> Service | None:
+        return self.snapshot.service if self.snapshot is not None else None
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.period = replace(self.period, first_weekday=snapshot.first_weekday)
+        title = f"Timesheet — {snapshot.service.title}"
+        self.setWindowTitle(title)
+        self.redraw()
+
+    def set_entries(self, period: Period, entries: list[TimeEntry]) -> None:
+        """The entries of `period` (ignored when another period is shown by now)."""
+        if period != self.period:
+            return
+        self.entries, self.loaded = list(entries), period
+        self.redraw()
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def redraw(self) -> None:
+        snapshot, today = self.snapshot, local_today()
+        shown = [x for x in self.entries if x.id not in self.deleted] \
+            if self.loaded == self.period else []
+        running = snapshot.running if snapshot is not None else None
+        if running is not None and running.id in self.deleted:
+            running = None
+        if running is not None and self.period.start <= running.start < self.period.end \
+                and all(x.id != running.id for x in shown):
+            shown.append(running)  # started a moment ago: the cache read may not have it
+        projects = snapshot.projects if snapshot is not None else ()
+        tasks = snapshot.tasks if snapshot is not None else ()
+        self.sheet = build(shown, self.period, projects, tasks)
+        keep = self.tree.current_entry_id()
+        show_tasks = snapshot is not None and snapshot.service is Service.CLOCKIFY
+        self.tree.fill(self.sheet, today, show_tasks, keep)
+        self.totals.show_sheet(self.sheet)
+        self.title.setText(self.period.title(today))
+        unit = "day" if self.period.kind == DAY else "week"
+        self.prev_button.setToolTip(f"Previous {unit} (Alt+Left)")
+        self.next_button.setToolTip(f"Next {unit} (Alt+Right)")
+        self.today_button.setEnabled(not self.period.holds(today))
+        self.day_button.setChecked(self.period.kind == DAY)
+        self.week_button.setChecked(self.period.kind == WEEK)
+        if self.loaded != self.period:
+            self.empty.setText("Loading…")
+        else:
+            when = "on this day" if self.period.kind == DAY else "this week"
+            self.empty.setText(f"No time tracked {when}.\nPress Ctrl+N to add an entry.")
+        self.stack.setCurrentWidget(self.tree if self.sheet.days else self.empty)
+        row = self._running_row(running)
+        label = snapshot.project_label(running.project_id) if snapshot and running else None
+        color = None
+        if snapshot is not None and running is not None and running.project_id:
+            project = snapshot.project_by_id.get(running.project_id)
+            color = project.color if project else None
+        self.card.show_row(row, label, color)
+        self._running_then = self.sheet.running.seconds if self.sheet.running else 0
+        for action in (self.stop_action, self.stop_at_action, self.discard_action):
+            action.setEnabled(running is not None)
+        if running is not None:
+            self._tick()
+            self._timer.start()
+        else:
+            self._timer.stop()
+
+    def _running_row(self, running: TimeEntry | None) -> Row | None:
+        if running is None:
+            return None
+        return Row(running, None, None, running.seconds(utcnow()))
+
+    def _tick(self) -> None:
+        snapshot = self.snapshot
+        running = snapshot.running if snapshot is not None else None
+        if running is None:
+            return
+        now = utcnow()
+        seconds = running.seconds(now)
+        self.card.tick(seconds)
+        shown = self.sheet.running
+        if shown is None:
+            return
+        grown = shown.entry.seconds(now) - self._running_then
+        day = next((d for d in self.sheet.days if shown in d.rows), None)
+        self.tree.tick(shown.entry.seconds(now), (day.seconds if day else 0) + grown)
+        self._ticks += 1
+        if self._ticks % 30 == 0:  # the totals beside, by the minute
+            self.sheet = build([r.entry for r in self.sheet.rows], self.period,
+                               snapshot.projects if snapshot else (),
+                               snapshot.tasks if snapshot else ())
+            self._running_then = self.sheet.running.seconds if self.sheet.running else 0
+            self.totals.show_sheet(self.sheet)
+
+    def show_and_raise(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.tree.setFocus()
+
+    # -- navigation -------------------------------------------------------------------------
+    def show_period(self, period: Period) -> None:
+        self.period = period
+        self.redraw()
+        self.wanted.emit(period)
+
+    def go(self, step: int) -> None:
+        self.show_period(self.period.step(step))
+
+    def go_today(self) -> None:
+        self.show_period(Period(self.period.kind, local_today(), self.period.first_weekday))
+
+    def set_kind(self, kind: str) -> None:
+        if kind != self.period.kind:
+            day = self.tree.current_day() or self.period.anchor
+            self.show_period(Period(kind, day if kind == DAY else self.period.anchor,
+                                    self.period.first_weekday))
+        else:
+            self.redraw()
+
+    # -- rows -------------------------------------------------------------------------------
+    def entry(self, entry_id: str | None) -> TimeEntry | None:
+        if entry_id is None:
+            return None
+        row = self.sheet.row(entry_id)
+        return row.entry if row is not None else None
+
+    def current(self) -> TimeEntry | None:
+        return self.entry(self.tree.current_entry_id())
+
+    def edit_current(self) -> None:
+        entry = self.current()
+        if entry is not None:
+            self.edit_wanted.emit(entry)
+
+    def edit_entry(self, entry_id: str) -> None:
+        entry = self.entry(entry_id)
+        if entry is not None:
+            self.edit_wanted.emit(entry)
+
+    def edit_running(self) -> None:
+        if self.snapshot is not None and self.snapshot.running is not None:
+            self.edit_wanted.emit(self.snapshot.running)
+
+    def rename_current(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None and self.current() is not None:
+            self.tree.editItem(item, DESCRIPTION)
+
+    def continue_current(self) -> None:
+        entry = self.current()
+        if entry is not None and not entry.running:
+            self.requested.emit("continue", {"id": entry.id})
+
+    def duplicate_current(self) -> None:
+        entry = self.current()
+        if entry is not None and not entry.running:
+            self.requested.emit("duplicate", {"id": entry.id})
+
+    def split_current(self) -> None:
+        from ...control.sheet import split_times
+
+        entry = self.current()
+        if entry is None or entry.running:
+            return
+        dialog = split_question(entry, lambda at: split_times(entry, at), self)
+        if dialog.exec():
+            self.requested.emit("split", {"id": entry.id, "at": dialog.value()})
+
+    def add_entry(self) -> None:
+        self.add_wanted.emit(self.tree.current_day() or self.period.anchor
+                             if self.period.kind == DAY or self.tree.current_day()
+                             else min(local_today(), self.period.days[-1]))
+
+    def _inline_edited(self, entry_id: str, column: int, text: str) -> None:
+        from ...core.text import fit_to_send
+        from ..entry_dialog import parse_tags
+
+        entry = self.entry(entry_id)
+        if entry is None:
+            return
+        changes: dict[str, object] = {}
+        if column == DESCRIPTION and fit_to_send(text) != entry.description:
+            changes["description"] = fit_to_send(text)
+        elif column == TAGS:
+            known = [t.name for t in self.snapshot.tags] if self.snapshot else []
+            tags = parse_tags(text, known)
+            if tags != entry.tags:
+                changes["tags"] = tags
+        elif column == DURATION and entry.stop is not None:
+            from ...core.when import parse_duration
+
+            try:
+                length = parse_duration(text)
+            except ValueError as exc:
+                self.set_status(str(exc))
+                self.redraw()
+                return
+            if entry.start + length != entry.stop:
+                changes["stop"] = entry.start + length
+        if changes:
+            self.requested.emit("update", {"id": entry.id, "changes": changes})
+        else:
+            self.redraw()  # back to what it was (a blank description shows its placeholder)
+
+    # -- the running timer ------------------------------------------------------------------
+    def stop_now(self) -> None:
+        if self.snapshot is not None and self.snapshot.running is not None:
+            self.requested.emit("stop", {})
+
+    def stop_at(self) -> None:
+        from ...control.sheet import stop_time
+
+        running = self.snapshot.running if self.snapshot is not None else None
+        if running is None:
+            return
+        dialog = stop_question(running, lambda at: stop_time(running, at), self)
+        if dialog.exec():
+            self.requested.emit("stop_at", {"at": dialog.value()})
+
+    def discard_running(self) -> None:
+        running = self.snapshot.running if self.snapshot is not None else None
+        if running is not None:
+            self.delete_entry(running.id, running)
+
+    # -- delete and Undo --------------------------------------------------------------------
+    def delete_current(self) -> None:
+        entry_id = self.tree.current_entry_id()
+        if entry_id is not None:
+            self.delete_entry(entry_id)
+
+    def delete_entry(self, entry_id: str, entry: TimeEntry | None = None) -> None:
+        """Asks, then hides the entry; it is deleted when the Undo delay is over (or the
+        window closes), so an Undo costs nothing."""
+        entry = entry or self.entry(entry_id)
+        if entry is None or not confirm_delete(entry, self):
+            return
+        self.commit_deletes()  # an earlier one is past undoing now
+        below = self._neighbour(entry_id)
+        self.deleted[entry.id] = entry
+        self.undo_bar.say([entry.description])
+        self._undo.start()
+        self.redraw()
+        if below is not None:
+            self.tree.select_entry(below)
+
+    def _neighbour(self, entry_id: str) -> str | None:
+        rows = self.sheet.rows
+        ids = [r.id for r in rows]
+        if entry_id not in ids:
+            return None
+        i = ids.index(entry_id)
+        after = ids[i + 1:] + list(reversed(ids[:i]))
+        return after[0] if after else None
+
+    def undo(self) -> None:
+        if not self.deleted:
+            return
+        self._undo.stop()
+        back = list(self.deleted)
+        self.deleted.clear()
+        self.undo_bar.say([])
+        self.redraw()
+        self.tree.select_entry(back[-1])
+
+    def commit_deletes(self) -> None:
+        self._undo.stop()
+        gone, self.deleted = self.deleted, {}
+        self.undo_bar.say([])
+        for entry in gone.values():
+            if entry.running:
+                self.requested.emit("discard", {"id": entry.id, "start": entry.start})
+            else:
+                self.requested.emit("delete", {"id": entry.id})
+
+    # -- the rest ---------------------------------------------------------------------------
+    def copy_text(self) -> None:
+        text = summary(self.sheet, self.service, local_today())
+        QGuiApplication.clipboard().setText(text)
+        self.set_status("Copied a summary of the "
+                        f"{'day' if self.period.kind == DAY else 'week'} to the clipboard.")
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+        menu = QMenu(self)
+        entry = self.current()
+        if entry is not None:
+            menu.addAction(self.edit_action)
+            self.edit_action.setText("Edit…\tEnter")
+            menu.addAction("Rename\tF2", self.rename_current)
+            if entry.running:
+                menu.addAction(self.stop_action)
+                menu.addAction(self.stop_at_action)
+            else:
+                menu.addAction(self.continue_action)
+                menu.addAction(self.duplicate_action)
+                menu.addAction(self.split_action)
+            menu.addSeparator()
+            label = "Discard timer…\tDel" if entry.running else "Delete…\tDel"
+            menu.addAction(label, self.delete_current)
+            menu.addSeparator()
+        menu.addAction(self.add_action)
+        if self.deleted:
+            menu.addAction(self.undo_action)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        self._menu = menu  # kept for tests; replaced at the next opening
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        self.commit_deletes()
+        self._timer.stop()
+        super().closeEvent(event)
+
+    def hideEvent(self, event: object) -> None:  # noqa: N802 (Qt name)
+        self._timer.stop()
+        super().hideEvent(event)  # type: ignore[arg-type]
+
