@@ -1,6 +1,6 @@
 """Command line. `trayapp` starts the tray (or hands over to the one already running);
-`start|stop|continue|toggle|discard|retry|status|menu|settings` go to the running app, or are
-done here, one-shot, without importing Qt, when none runs."""
+`start|stop|continue|toggle|discard|retry|status|entries|add|edit|delete|split|menu|settings`
+go to the running app, or are done here, one-shot, without importing Qt, when none runs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typing import Any, NoReturn
 
 from . import __version__, ipc
 
-SERVICES = ("toggl-track", "clockify")  # as Maton names them (core.models.Service)
+SERVICES = ("toggl-track", "clockify")
+WHEN = "14:30, -25m, -1h30m or RFC 3339"
+DAY = "YYYY-MM-DD, today or yesterday"  # as Maton names them (core.models.Service)
 DEMO_ONLY_IN_THE_APP = ("The demo runs inside the tray app: start it with `trayapp --demo`, "
                         "then run commands.")
 FIX_REFUSED = ("To fix a refused change: `trayapp retry` sends it again, `trayapp discard` "
@@ -49,17 +51,51 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 (argparse's)
         return sub.add_parser(name, help=help, parents=[shared])
 
+    def entry_fields(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--project", help="project name (or 'Client / Project')")
+        cmd.add_argument("--task", help="task name, in the project (Clockify)")
+        cmd.add_argument("--tags", help="comma-separated tag names")
+        cmd.add_argument("--billable", action="store_true")
+
     start = command("start", "start a timer")
     start.add_argument("description", nargs="?", default="")
-    start.add_argument("--project", help="project name (or 'Client / Project')")
-    start.add_argument("--tags", help="comma-separated tag names")
-    start.add_argument("--billable", action="store_true")
-    command("stop", "stop the running timer")
-    command("continue", "start the last entry again")
+    entry_fields(start)
+    start.add_argument("--at", metavar="WHEN", help=f"when it started ({WHEN})")
+    stop = command("stop", "stop the running timer")
+    stop.add_argument("--at", metavar="WHEN", help=f"when it stopped ({WHEN})")
+    again = command("continue", "start the last entry again (or the entry ID)")
+    again.add_argument("id", nargs="?", metavar="ID")
     command("toggle", "stop the running timer, or continue the last one")
     discard = command("discard", "delete the running entry (asks first on a terminal)")
     discard.add_argument("--yes", action="store_true", help="do not ask")
     command("retry", "send the changes the service refused again")
+    listing = command("entries", "list entries by day (today unless told)")
+    which = listing.add_mutually_exclusive_group()
+    which.add_argument("--date", metavar="DAY", help=f"one day ({DAY})")
+    which.add_argument("--week", action="store_true", help="this week")
+    which.add_argument("--since", metavar="DAY", help="from DAY through today (or --until)")
+    listing.add_argument("--until", metavar="DAY")
+    add = command("add", "add a finished entry")
+    add.add_argument("description")
+    add.add_argument("--start", metavar="WHEN", required=True, help=WHEN)
+    ends = add.add_mutually_exclusive_group(required=True)
+    ends.add_argument("--stop", metavar="WHEN")
+    ends.add_argument("--duration", metavar="DUR", help="1h30m, 90m or 1:30")
+    entry_fields(add)
+    edit = command("edit", "change an entry (only the options given)")
+    edit.add_argument("id", metavar="ID")
+    edit.add_argument("--description", metavar="D")
+    edit.add_argument("--start", metavar="WHEN", help="a new start; the stop stays")
+    edit.add_argument("--stop", metavar="WHEN", help="a new stop; the start stays")
+    entry_fields(edit)
+    edit.add_argument("--no-project", action="store_true")
+    edit.add_argument("--no-billable", action="store_true")
+    delete = command("delete", "delete an entry (asks first on a terminal)")
+    delete.add_argument("id", metavar="ID")
+    delete.add_argument("--yes", action="store_true", help="do not ask")
+    split = command("split", "split an entry in two at a time")
+    split.add_argument("id", metavar="ID")
+    split.add_argument("--at", metavar="WHEN", required=True, help=WHEN)
     command("status", "what is running (--json: one JSON object)")
     command("menu", "show the tray menu")
     command("settings", "open the settings window")
@@ -73,9 +109,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+REQUEST_FIELDS = ("description", "project", "tags", "billable", "json", "service", "demo",
+                  "task", "at", "id", "start", "stop", "duration", "date", "week", "since",
+                  "until", "no_project", "no_billable")
+
+
+TIME_OPTIONS = ("--at", "--start", "--stop", "--duration")
+
+
+def joined_times(argv: list[str]) -> list[str]:
+    """`--start -25m` as `--start=-25m`: argparse takes a value that starts with a dash for
+    an option of its own."""
+    out: list[str] = []
+    pending = False
+    for arg in argv:
+        if pending and arg.startswith("-") and len(arg) > 1:
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+        pending = arg in TIME_OPTIONS
+    return out
+
+
 def request_of(args: argparse.Namespace) -> dict[str, Any]:
-    fields = {k: getattr(args, k, None) for k in
-              ("description", "project", "tags", "billable", "json", "service", "demo")}
+    fields = {k: getattr(args, k, None) for k in REQUEST_FIELDS}
     return {"command": args.command or "activate",
             "args": {k: v for k, v in fields.items() if v not in (None, False)}}
 
@@ -99,7 +156,7 @@ def _main(argv: list[str] | None) -> int:
         # they would end in the store, or in a traceback.
         print("trayapp: the command line holds text that is not valid UTF-8.", file=sys.stderr)
         return 2
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(joined_times(raw))
     if args.command == "emulator":
         from .emulator.server import main as serve_main
 
@@ -113,6 +170,10 @@ def _main(argv: list[str] | None) -> int:
         if isinstance(confirmed, int):
             return confirmed
         request = confirmed
+    if args.command == "delete" and not args.yes:
+        refused = confirm_delete(request)
+        if refused is not None:
+            return refused
     answer = ask(request)
     if answer is not None:  # the running app did it, or this process did
         return print_answer(answer, as_json)
@@ -128,10 +189,10 @@ def ask(request: dict[str, Any]) -> dict[str, Any] | None:
     answer = ipc.send(request)
     if answer is not None:
         return answer
-    from .control.actions import WINDOWS, Request
+    from .control.actions import Request, is_window
 
     command = request["command"]
-    if command in WINDOWS:
+    if is_window(command, request["args"]):
         return None
     if request["args"].get("demo"):
         return {"ok": False, "exit": 2, "error": DEMO_ONLY_IN_THE_APP}
@@ -167,6 +228,30 @@ def confirm_discard(request: dict[str, Any]) -> dict[str, Any] | int:
     return {**request, "args": {**request["args"], "confirmed": entry["start"]}}
 
 
+def confirm_delete(request: dict[str, Any]) -> int | None:
+    """Ask on the terminal before deleting an entry, showing it (None: go ahead); off a
+    terminal, --yes is required."""
+    if not sys.stdin.isatty():
+        print("trayapp: delete removes the entry; standard input is not a terminal, so pass "
+              "--yes to confirm it.", file=sys.stderr)
+        return 2
+    from .core.text import printable
+
+    looked = {k: v for k, v in request["args"].items() if k in ("service", "demo", "id")}
+    reply = ask({"command": "entries", "args": looked}) or {}
+    found = reply.get("entries")
+    if not found:
+        return print_answer(reply, False)
+    row = found[0]
+    what = printable(row["description"] or "(no description)")
+    print(f"Delete “{what}” ({row['start']}, {row['duration_seconds'] // 60} min)? [y/N] ",
+          end="", file=sys.stderr, flush=True)
+    if sys.stdin.readline().strip().casefold() not in ("y", "yes"):
+        print("trayapp: Not deleted.", file=sys.stderr)
+        return 1
+    return None
+
+
 def print_answer(answer: dict[str, Any], as_json: bool) -> int:
     """The reply of the app or of a one-shot run, printed the same way: the status (JSON
     or a line) on stdout, what went wrong on stderr; its exit status. Descriptions and the
@@ -174,7 +259,9 @@ def print_answer(answer: dict[str, Any], as_json: bool) -> int:
     control characters by itself)."""
     from .core.text import printable  # not control: a hand-over stays quick
 
-    if as_json and "status" in answer:
+    if as_json and "entries" in answer:
+        print(json.dumps(answer["entries"]))
+    elif as_json and "status" in answer:
         print(json.dumps(answer["status"]))
     elif answer.get("message"):
         print("\n".join(printable(line) for line in str(answer["message"]).split("\n")))

@@ -417,8 +417,10 @@ class ClockifyTracker(Tracker):
         return self._tag(self._call("GET", f"/workspaces/{wid}/tags/{tag_id}").data)
 
     def create_tag(self, wid: str, name: str) -> Tag:
-        return self._tag(self._call("POST", f"/workspaces/{wid}/tags",
+        made = self._tag(self._call("POST", f"/workspaces/{wid}/tags",
                                     json_body={"name": name}).data)
+        self.tag_names[made.id] = made.name  # the entry made with it names it at once
+        return made
 
     def update_tag(self, wid: str, tag_id: str, *, name: str) -> Tag:
         return self._tag(self._call("PUT", f"/workspaces/{wid}/tags/{tag_id}",

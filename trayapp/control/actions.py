@@ -30,10 +30,12 @@ from .accounts import choose_service
 if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is needed
     from ..sync.session import Session
 
+ENTRY_COMMANDS = frozenset({"entries", "add", "edit", "delete", "split"})
 WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
                      "project_search", "timesheet"})
 TRACKING = frozenset({"start", "stop", "toggle", "continue", "discard", "status", "sync",
-                      "retry", "drop", "fix", "update"})
+                      "retry", "drop", "fix", "update",
+                      "entries", "add", "edit", "delete", "split"})  # (control/entries.py)
 COMMANDS = WINDOWS | TRACKING
 # What another process may ask over the local socket (the rest carry Python objects, or pick
 # one queued change by its number: the tray's business).
@@ -84,6 +86,9 @@ class Request:
         for name in ("description", "project", "tags", "service", "confirmed"):
             if args.get(name) is not None and not isinstance(args[name], str):
                 raise UsageError(f"--{name} must be text.")
+        from .entries import check_args
+
+        check_args(args)
         if "seq" in args:  # `retry` from the command line retries them all
             raise UsageError("A queued change is chosen in the tray menu.")
         for name in ("billable", "json", "demo"):
@@ -110,12 +115,20 @@ class Then(enum.Enum):
     SYNC = "sync"  # replay the outbox, then refresh the cache (and the catalog)
 
 
+class Fetch:
+    """A `then` that asks the service for something to show rather than sending changes
+    (e.g. the entries of a range: control/entries.py). Runs where requests are made."""
+
+    def run(self, session: Session) -> Snapshot:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
 class Plan:
     command: str
     service: Service
     apply: Callable[[Session], Snapshot]  # local: the store only
-    then: Then = Then.SEND
+    then: Then | Fetch = Then.SEND
     # Sync first when the local state cannot answer (say, nothing known to stop).
     refresh_if: Callable[[Snapshot], bool] | None = None
     # What the tray shows at once, before the local change is even on disk.
@@ -128,6 +141,8 @@ class Plan:
     # The refused changes (by number) this plan sends again: refused now, they are its own
     # refusal, although they were refused before it too.
     sends_again: Callable[[Snapshot], set[int]] | None = None
+    # What the reply says besides the status (a message, the entries listed).
+    answer: Callable[[Snapshot], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,12 @@ class Show:
     """A window or menu: only the running app can show it."""
 
     window: str
+
+
+def is_window(command: str, args: Mapping[str, Any]) -> bool:
+    """A window to show. `edit` with an entry's id is the command line's edit of that
+    entry; without, the running entry's Edit window."""
+    return command in WINDOWS and not (command == "edit" and args.get("id"))
 
 
 #: With no service named, these act on the timer that runs, on whichever service it runs.
@@ -148,7 +169,7 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     `running(service)`: whether a timer runs there (as the tray shows it), so that `stop`
     stops the timer that runs even when it runs on the service not tracked on."""
     command = request.command
-    if command in WINDOWS:
+    if is_window(command, request.args):
         return Show(command)
     if command not in TRACKING:
         raise UsageError(f"Unknown command {command!r}.")
@@ -161,6 +182,12 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     def make(apply: Callable[[Session], Snapshot], **options: Any) -> Plan:
         return Plan(command, service, apply, **options)
 
+    if command in ENTRY_COMMANDS or (command == "continue" and request.args.get("id")):
+        from .entries import plan_entries
+
+        return plan_entries(request, make)
+    at = at_time(request.args) if command in ("start", "stop") else None
+
     if command == "status":
         return make(current, then=Then.NOTHING, look_when_stale=True)
     if command == "sync":
@@ -168,12 +195,14 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     if command == "start":
         given = cleaned(request.draft) if request.draft is not None else None
         if given is not None:
-            return make(lambda s: s.start(given), predict=lambda snap: started(snap, given))
+            return make(lambda s: s.start(given, at=at),
+                        predict=None if at else lambda snap: started(snap, given))
         args = request.args
-        return make(lambda s: s.start(draft_from(s.snapshot(), args)),
+        return make(lambda s: s.start(draft_from(s.snapshot(), args), at=at),
                     refresh_if=lambda snap: bool(args.get("project")) and not snap.projects)
     if command == "stop":
-        return make(stop, refresh_if=idle, look_when_stale=True, predict=stopped)
+        return make(lambda s: stop(s, at), refresh_if=idle, look_when_stale=True,
+                    predict=stopped)
     if command == "continue":
         return make(continue_last, refresh_if=lambda snap: snap.last_stopped is None,
                     look_when_stale=True, predict=continued)
@@ -211,10 +240,19 @@ def current(session: Session) -> Snapshot:
     return session.snapshot()
 
 
-def stop(session: Session) -> Snapshot:
+def stop(session: Session, at: datetime | None = None) -> Snapshot:
     if session.snapshot().running is None:
         raise e.Conflict("No timer is running.")
-    return session.stop()
+    return session.stop(at=at)
+
+
+def at_time(args: Mapping[str, Any]) -> datetime | None:
+    """`start --at WHEN` / `stop --at WHEN`, read when the command arrives."""
+    if args.get("at") is None:
+        return None
+    from .entries import when
+
+    return when(args, "at", utcnow())
 
 
 def continue_last(session: Session) -> Snapshot:
@@ -350,8 +388,10 @@ def draft_from(snapshot: Snapshot, args: Mapping[str, Any]) -> EntryDraft:
                       project_id=project_id, tags=tags, billable=billable)
 
 
-def finish(session: Session, then: Then) -> Snapshot:
+def finish(session: Session, then: Then | Fetch) -> Snapshot:
     """A plan's requests, after its local change."""
+    if isinstance(then, Fetch):
+        return then.run(session)
     if then is Then.SEND:
         return session.flush()
     if then is Then.SYNC:
@@ -394,11 +434,16 @@ def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
     data = status(after, demo=demo)
     reply: dict[str, Any] = {"ok": True, "exit": EXIT_OK, "status": data,
                              "message": status_line(data)}
+    if plan.answer is not None:
+        reply.update(plan.answer(after))
+    if still_sending and plan.command == "entries":  # a list, not a change: nothing queued
+        return {**reply, "ok": False, "exit": EXIT_ERROR,
+                "error": f"The service has not answered yet.{last_known(after, 'This is')}"}
     if still_sending:
         return {**reply, "exit": EXIT_QUEUED,
                 "error": "Your change is saved; the service has not answered yet, so it is "
                          "still being sent."}
-    if plan.command == "status":
+    if plan.command in ("status", "entries"):
         if after.error is not None:  # the last known state, and why it may not be current
             reply.update(ok=False, exit=EXIT_ERROR, error=f"{after.error.title}: "
                                                           f"{after.error.text}"

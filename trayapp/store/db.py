@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ CATALOG_TYPES: dict[str, type] = {"project": Project, "client": Client, "tag": T
 #: The field kept in catalog.parent_id, per kind: what the rows are looked up by.
 CATALOG_PARENTS = {"task": "project_id"}
 #: Meta keys (as Session names them, "<service>:<name>") that describe the cached data.
-CACHE_META = ("last_sync", "catalog_sync", "user")
+CACHE_META = ("last_sync", "catalog_sync", "user", "ranges")
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,14 @@ class Store:
         return [_entry_from(r) for r in self._db.execute(sql, args)]
 
     @_reading
+    def entries_between(self, service: str, start: datetime, end: datetime) -> list[TimeEntry]:
+        """Entries that start in [start, end), newest first."""
+        rows = self._db.execute(
+            "SELECT * FROM entries WHERE service=? AND start>=? AND start<? ORDER BY start DESC",
+            (service, _ts(start.astimezone(UTC)), _ts(end.astimezone(UTC))))
+        return [_entry_from(r) for r in rows]
+
+    @_reading
     def running(self, service: str) -> list[TimeEntry]:
         rows = self._db.execute(
             "SELECT * FROM entries WHERE service=? AND stop IS NULL ORDER BY start DESC",
@@ -395,6 +403,13 @@ class Store:
         row = self._db.execute("SELECT server_id FROM id_map WHERE service=? AND local_id=?",
                                (service, entry_id)).fetchone()
         return row["server_id"] if row else None
+
+    @_locked
+    def local_ids(self, service: str, server_id: str) -> list[str]:
+        """The local ids an entry had before it reached the server (its aliases)."""
+        rows = self._db.execute("SELECT local_id FROM id_map WHERE service=? AND server_id=?",
+                                (service, server_id)).fetchall()
+        return [r["local_id"] for r in rows]
 
 
 LOCAL_PREFIX = "local-"

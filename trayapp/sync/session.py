@@ -17,9 +17,11 @@ from typing import Any
 
 from ..api.tracker import Tracker
 from ..core import errors as e
-from ..core.durations import format_timestamp, parse_timestamp, utcnow
+from ..core.durations import format_moment, format_timestamp, parse_timestamp, utcnow
 from ..core.models import EntryDraft, Service, Task, TimeEntry
 from ..store.db import LOCAL_PREFIX, OutboxItem, Store
+from .ranges import Ranges
+from .sheet import SheetMixin
 from .snapshot import Problem, Snapshot
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ def decode_changes(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class Session:
+class Session(SheetMixin):
     def __init__(
         self,
         tracker: Tracker,
@@ -107,6 +109,7 @@ class Session:
         self.clock = clock
         self.error: e.TrackerError | None = None
         self._after_stop: set[int] = set()  # starts whose previous timer this flush stopped
+        self.ranges = Ranges(store, self._key("ranges"))  # what the timesheet may show unasked
         if workspace_id:
             self.store.set_meta(self._key("workspace"), workspace_id)
         user = self.store.meta(self._key("user"))
@@ -288,6 +291,8 @@ class Session:
                     else:
                         self.store.put_entries(self.svc, [entry], db)
                 self.store.set_meta_time(self._key("last_sync"), started, db)
+                # Every change of any date came: each range loaded before is current again.
+                self.ranges.touch(started, db, reach=started + timedelta(days=1))
         else:
             start, end = started - HISTORY, started + timedelta(days=1)
             found = self.tracker.entries(wid, start, end)
@@ -297,6 +302,9 @@ class Session:
                 keep = busy | self._asked_apart(wid)
                 self.store.replace_entries(self.svc, start, end, found, keep, db)
                 self.store.set_meta_time(self._key("last_sync"), started, db)
+                if self.tracker.supports_since:  # the chain of changes broke: ask them again
+                    self.ranges.clear(db)
+                self.ranges.add(start, end, started, db, window=True)
 
     def _asked_apart(self, wid: str) -> set[str]:
         """Entries of other workspaces that this workspace's list does not give: each
@@ -383,30 +391,56 @@ class Session:
         return True
 
     # -- user actions: local first, then the outbox ---------------------------------------
-    def start(self, draft: EntryDraft) -> Snapshot:
+    def start(self, draft: EntryDraft, at: datetime | None = None) -> Snapshot:
+        """A running timer from `at` (else the draft's start, else now); what runs stops
+        then. A time before the running timer's start is refused (it would end before it
+        began), and so is one in the future."""
         now = self._now()
-        wid = self.wid or ""
+        begin = (at or draft.start or now).replace(microsecond=0)
+        if at is not None:
+            self._not_future(begin, "start")
+            for running in self.store.running(self.svc):
+                if begin < running.start:
+                    raise e.BadRequest(
+                        f"The running timer started at {format_moment(running.start)}, after "
+                        f"{format_moment(begin)}: stop it first, or start later.")
+        with self.store.transaction() as db:
+            self._start_locally(replace(draft, stop=None), begin, db)
+        return self.snapshot()
+
+    def _start_locally(self, draft: EntryDraft, begin: datetime, db: Any) -> TimeEntry:
         entry = TimeEntry(
-            id=LOCAL_PREFIX + uuid.uuid4().hex, workspace_id=wid, start=draft.start or now,
+            id=LOCAL_PREFIX + uuid.uuid4().hex, workspace_id=self.wid or "", start=begin,
             description=draft.description, project_id=draft.project_id, task_id=draft.task_id,
             tags=draft.tags, billable=draft.billable,
         )
-        with self.store.transaction() as db:
-            for running in self.store.running(self.svc):
-                self._stop_locally(running, entry.start, db, implicit=True)
-            self.store.put_entries(self.svc, [entry], db)
-            self.store.add_outbox(self.svc, "start", entry.id,
-                                  draft_payload(replace(draft, start=entry.start)), now, db)
-        return self.snapshot()
+        for running in self.store.running(self.svc):
+            self._stop_locally(running, entry.start, db, implicit=True)
+        self.store.put_entries(self.svc, [entry], db)
+        self.store.add_outbox(self.svc, "start", entry.id,
+                              draft_payload(replace(draft, start=entry.start)), self._now(), db)
+        return entry
 
     def stop(self, at: datetime | None = None) -> Snapshot:
+        """Stop what runs, now or at `at` (not before its start, not in the future)."""
         running = self.store.running(self.svc)
         if not running:
             raise e.Conflict("No timer is running.")
+        if at is not None:
+            at = at.replace(microsecond=0)
+            self._not_future(at, "stop")
+            for entry in running:
+                if at < entry.start:
+                    raise e.BadRequest(f"The timer started at {format_moment(entry.start)}; "
+                                       "it cannot stop before that.")
         with self.store.transaction() as db:
             for entry in running:
                 self._stop_locally(entry, at or self._now(), db)
         return self.snapshot()
+
+    def _not_future(self, when: datetime, what: str) -> None:
+        if when > self._now() + SINCE_MARGIN:
+            raise e.BadRequest(f"A timer cannot {what} in the future ({format_moment(when)}).")
 
     def continue_last(self) -> Snapshot:
         last = self.snapshot().last_stopped
@@ -424,20 +458,32 @@ class Session:
                               {"at": format_timestamp(at), "implicit": implicit}, self._now(), db)
 
     def update(self, entry_id: str, **changes: Any) -> Snapshot:
+        """Change any cached entry (fields of EntryDraft; start and stop included). A new
+        start alone keeps the stop (the duration changes), a new stop alone keeps the start."""
         entry = self._row(entry_id)
         if entry is None:
             raise e.NotFound("That entry is no longer here.")
+        with self.store.transaction() as db:
+            self._update_locally(entry, changes, db)
+        return self.snapshot()
+
+    def _update_locally(self, entry: TimeEntry, changes: dict[str, Any], db: Any) -> TimeEntry:
         if "stop" in changes and changes["stop"] is None and not entry.running:
             raise e.BadRequest("A finished entry cannot be made running again here.")
+        changes = dict(changes)
+        if "start" in changes and "stop" not in changes and not entry.running:
+            changes["stop"] = entry.stop  # said explicitly: a service may move it otherwise
+        elif "stop" in changes and "start" not in changes and changes["stop"] is not None:
+            changes["start"] = entry.start
         local = replace(entry, **{k: v for k, v in decode_changes(encode_changes(changes)).items()})
         if local.stop and local.stop < local.start:
-            raise e.BadRequest("The entry would end before it starts.")
-        with self.store.transaction() as db:
-            self.store.put_entries(self.svc, [local], db)
-            payload = encode_changes(changes)
-            if not self._merge_unsent(entry.id, "update", payload, db):
-                self.store.add_outbox(self.svc, "update", entry.id, payload, self._now(), db)
-        return self.snapshot()
+            raise e.BadRequest(f"The entry would end ({format_moment(local.stop)}) before it "
+                               f"starts ({format_moment(local.start)}).")
+        self.store.put_entries(self.svc, [local], db)
+        payload = encode_changes(changes)
+        if not self._merge_unsent(entry.id, "update", payload, db):
+            self.store.add_outbox(self.svc, "update", entry.id, payload, self._now(), db)
+        return local
 
     def delete(self, entry_id: str) -> Snapshot:
         entry = self._row(entry_id)
@@ -476,6 +522,8 @@ class Session:
             self.store.set_outbox_action(start.seq, "create", db)
         else:
             merged.update({k: v for k, v in payload.items() if k in merged})
+            if merged.get("stop") and start.action == "start":  # an edit that ends it
+                self.store.set_outbox_action(start.seq, "create", db)
         self.store.update_outbox_payload(start.seq, merged, db)
         if start.error_title:  # the user's fix of a refused start: send it again
             self.store.clear_outbox_error(start.seq, db)

@@ -46,6 +46,10 @@ class Snapshot:
     descriptions: tuple[str, ...] = field(default=())
     version: int = 0  # the store's change counter: a higher version is newer
     quota_remaining: int | None = None  # Toggl's hourly quota as last reported
+    # Entries a command asked to list (`entries`), newest first, and which of them hold
+    # changes not yet sent; None when nothing was asked.
+    listing: tuple[TimeEntry, ...] | None = None
+    listing_pending: frozenset[str] = frozenset()
 
     @property
     def project_by_id(self) -> dict[str, Project]:
