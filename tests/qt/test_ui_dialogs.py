@@ -188,7 +188,7 @@ def test_new_timer_draft_and_autocomplete(qtbot):
     dialog.set_project("p6")  # a billable project makes the entry billable
     dialog.tags.setText("review, new-tag, , REVIEW")
     assert dialog.billable.isChecked()
-    assert dialog.ok_button.isEnabled() and dialog.ok_button.text() == "Start"
+    assert dialog.ok_button.isEnabled() and dialog.ok_button.text() == "&Start"
     with qtbot.waitSignal(dialog.accepted, timeout=1000):
         qtbot.keyClick(dialog.description, Qt.Key.Key_Return)
     assert dialog.draft() == EntryDraft(description="Fix the login bug", project_id="p6",
@@ -266,7 +266,7 @@ def test_edit_mode_reports_only_changed_fields(qtbot):
     entry = TimeEntry("e1", "w", start, start + timedelta(hours=1), "Write report", "p2",
                       tags=("docs", "meeting"), billable=False)
     dialog = entry_dialog(qtbot, entry)
-    assert dialog.windowTitle() == "Edit time entry" and dialog.ok_button.text() == "Save"
+    assert dialog.windowTitle() == "Edit time entry" and dialog.ok_button.text() == "&Save"
     assert dialog.changes() == {}  # untouched: nothing to send (microseconds ignored)
     dialog.tags.setText("meeting, docs")  # the same tags in another order
     assert dialog.changes() == {}

@@ -335,10 +335,13 @@ def _suggest(name: str, candidates: Mapping[str, tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys(out))[:MAX_CHOICES]
 
 
-def _project_text(project: Project, active: Sequence[Project]) -> str:
-    """The shortest mention that names this project alone."""
-    same = [p for p in active if name_key(p.name) == name_key(project.name)]
+def project_mention(project: Project, projects: Iterable[Project]) -> str:
+    """The shortest mention that names this project alone: `@Website`, `@"Acme / Design"`."""
+    same = [p for p in projects if p.active and name_key(p.name) == name_key(project.name)]
     return mention_text("project", project.name if len(same) <= 1 else project.label)
+
+
+_project_text = project_mention
 
 
 def _find_project(mention: Mention, projects: Sequence[Project]

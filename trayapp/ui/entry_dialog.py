@@ -1,51 +1,42 @@
-"""The "New timer…" and "Edit…" dialog.
+"""The "New timer…", "Edit…" and "Add time entry" dialog.
 
-New mode returns an EntryDraft (`draft()`); edit mode returns only what the user changed
-(`changes()`), so an edit never resends fields nobody touched. Times are edited in local time and
-handed back as aware UTC datetimes. Invalid times disable OK and say why, in place."""
+New and past-entry modes return an EntryDraft (`draft()`), its start (and a past entry's stop)
+filled in; edit mode returns only what the user changed (`changes()`), so an edit never resends
+fields nobody touched. `times()` is the (start, stop) shown, aware UTC, stop None while running.
+In new and past modes the description is read as a quick entry (`Fix login @Website #bug $`,
+see core/quick_entry.py): what it names overrides the fields below it, and what was understood
+is shown under it, with the problems and their choices; a blocking problem disables OK, as
+invalid times do (entry_times.py keeps start, stop and duration consistent)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime
 
-from PySide6.QtCore import QDateTime, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.durations import format_clock, utcnow
 from ..core.models import EntryDraft, Project, Service, Task, TimeEntry
+from ..core.quick_entry import Choice, Known, Problem, Resolved, parse, replace_mention, resolve
 from ..core.text import fit_to_send
 from ..sync.snapshot import Snapshot
+from .entry_times import EntryTimes, from_qdatetime, to_qdatetime
 from .project_picker import BLANK, NO_PROJECT, ProjectPicker, swatch_icon
 from .text import menu_text, shown
+from .understood import ERROR_COLOR, WARNING_COLOR, Understood
 
-ERROR_COLOR = "#d1242f"
-WARNING_COLOR = "#9a6700"
-TIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
-MAX_AHEAD = timedelta(days=1)  # the services accept it, but it is almost always a typo
-LONG_ENTRY = timedelta(hours=24)
-
-
-def to_qdatetime(value: datetime) -> QDateTime:
-    """An aware datetime as a local-time QDateTime (whole seconds)."""
-    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
-
-
-def from_qdatetime(value: QDateTime) -> datetime:
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+__all__ = ["ERROR_COLOR", "WARNING_COLOR", "EntryDialog", "from_qdatetime", "parse_tags",
+           "to_qdatetime"]
 
 
 def parse_tags(text: str, known: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -86,11 +77,13 @@ class EntryDialog(QDialog):
     tasks_wanted = Signal(str)  # project id: the app fetches its tasks and calls set_tasks()
 
     def __init__(
-        self, snapshot: Snapshot, entry: TimeEntry | None = None, parent: QWidget | None = None
+        self, snapshot: Snapshot, entry: TimeEntry | None = None, parent: QWidget | None = None,
+        *, day: date | None = None,
     ) -> None:
         super().__init__(parent)
         self.snapshot = snapshot
         self.entry = entry
+        self.mode = "edit" if entry is not None else "past" if day is not None else "new"
         self._projects = snapshot.project_by_id
         self._tag_names = [t.name for t in snapshot.tags if not t.archived]
         self._tasks: dict[str, list[Task]] = {}
@@ -100,15 +93,26 @@ class EntryDialog(QDialog):
         self._task_id: str | None = entry.task_id if entry else None
         self._billable_touched = entry is not None  # an edit never re-derives billable
         self.picker: ProjectPicker | None = None
-        self.setWindowTitle("Edit time entry" if entry else "New timer")
+        self.resolved: Resolved | None = None  # the description read as a quick entry
+        self.setWindowTitle({"edit": "Edit time entry", "past": "Add time entry",
+                             "new": "New timer"}[self.mode])
+        self.time_fields = EntryTimes(self.mode, entry, day, self)
 
         self._build()
         self._load(entry)
         self._show_project()
         self._validate()
+        self.time_fields.changed.connect(self._validate)
+        self.time_fields.ticker.timeout.connect(self._validate)
         if self.uses_tasks and self._project_id:
             # After the caller has connected to tasks_wanted (it does so right after __init__).
             QTimer.singleShot(0, lambda: self._want_tasks(self._project_id))
+
+    @classmethod
+    def past_entry(cls, snapshot: Snapshot, day: date, parent: QWidget | None = None
+                   ) -> EntryDialog:
+        """A dialog to add an entry that already happened on `day` (from 09:00, an hour)."""
+        return cls(snapshot, None, parent, day=day)
 
     # -- layout ----------------------------------------------------------------------------------
     @property
@@ -142,54 +146,43 @@ class EntryDialog(QDialog):
         self.tags.setToolTip("Existing tags are suggested; a new name creates a new tag")
         self.tags.setCompleter(TagCompleter(self._tag_names, self))
 
-        self.billable = QCheckBox("Billable")
+        self.billable = QCheckBox("&Billable")
         self.billable.toggled.connect(self._billable_toggled)
+
+        self.understood = Understood()
+        self.understood.choice_chosen.connect(self._apply_choice)
+        self.syntax = self.mode != "edit"  # an existing description is data, not syntax
+        if self.syntax:
+            self.description.setToolTip("Add @project, #tag, +task or $ (billable) as you type")
+            self.description.textChanged.connect(self._reparse)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(8)
         form.addRow("&Description:", self.description)
+        form.addRow("", self.understood)
         form.addRow("&Project:", self.project_button)
-        form.addRow("T&ask:", self.task_combo)
+        form.addRow("Tas&k:", self.task_combo)
         form.addRow("Ta&gs:", self.tags)
         form.addRow("", self.billable)
         self.form = form
         form.setRowVisible(self.task_combo, self.uses_tasks)
 
-        self.start_edit = QDateTimeEdit()
-        self.stop_edit = QDateTimeEdit()
-        self.running_label = QLabel("Running")
-        self.running_label.setToolTip("Stop the timer from the tray to set its end")
-        self.duration_label = QLabel()
-        for edit in (self.start_edit, self.stop_edit):
-            edit.setDisplayFormat(TIME_FORMAT)
-            edit.setCalendarPopup(True)
-            edit.dateTimeChanged.connect(lambda *_: self._validate())
-        self.start_edit.setToolTip("When the entry started (local time)")
-        self.stop_edit.setToolTip("When the entry ended (local time)")
-        stop_row = QHBoxLayout()
-        stop_row.setContentsMargins(0, 0, 0, 0)
-        stop_row.addWidget(self.stop_edit, 1)
-        stop_row.addWidget(self.running_label, 1)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.hide()
-        if self.entry is not None:
-            form.addRow("&Start:", self.start_edit)
-            stop_label = QLabel("St&op:")
-            stop_label.setBuddy(self.stop_edit)
-            form.addRow(stop_label, stop_row)
-            form.addRow("Duration:", self.duration_label)
-            form.addRow("", self.message)
+        times = self.time_fields
+        self.start_edit, self.stop_edit = times.start_edit, times.stop_edit
+        self.running_label, self.message = times.running_label, times.message
+        self.duration_label = self.duration_edit = times.duration
+        self.started_ago = times.ago
+        times.add_rows(form)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Save" if self.entry else "Start")
+        self.ok_button.setText({"edit": "&Save", "past": "&Add", "new": "&Start"}[self.mode])
         self.ok_button.setDefault(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -203,19 +196,10 @@ class EntryDialog(QDialog):
 
     def _load(self, entry: TimeEntry | None) -> None:
         if entry is None:
-            self.start_edit.hide()
-            self.stop_edit.hide()
             return
         self.description.setText(entry.description)
         self.tags.setText(", ".join(entry.tags))
         self.billable.setChecked(entry.billable)
-        self.start_edit.setDateTime(to_qdatetime(entry.start))
-        running = entry.stop is None
-        self.stop_edit.setVisible(not running)
-        self.stop_edit.setEnabled(not running)
-        self.running_label.setVisible(running)
-        if entry.stop is not None:  # = not running
-            self.stop_edit.setDateTime(to_qdatetime(entry.stop))
 
     # -- project and tasks ---------------------------------------------------------------------
     def choose_project(self) -> None:
@@ -263,6 +247,8 @@ class EntryDialog(QDialog):
         self._tasks[project_id] = list(tasks)
         if project_id == self._project_id:
             self._fill_tasks()
+        if self.resolved is not None and self.resolved.parsed.task:
+            self._reparse()  # "+Testing" may be one of them
 
     def _fill_tasks(self) -> None:
         combo = self.task_combo
@@ -301,41 +287,44 @@ class EntryDialog(QDialog):
     def _billable_toggled(self) -> None:
         self._billable_touched = True
 
+    # -- the description as a quick entry --------------------------------------------------------
+    def _catalog_tasks(self) -> list[Task] | None:
+        return [t for tasks in self._tasks.values() for t in tasks] if self.uses_tasks else None
+
+    def _reparse(self) -> None:
+        text = self.description.text()
+        tasks = self._catalog_tasks()
+        before = self.resolved.project if self.resolved else None
+        parsed = parse(text, Known.of(self.snapshot.projects, self.snapshot.tags, tasks))
+        self.resolved = resolve(parsed, self.snapshot.projects, self.snapshot.tags, tasks)
+        self.understood.show_resolved(self.resolved if parsed.mentions or parsed.billable
+                                      else None)
+        project = self.resolved.project
+        if self.uses_tasks and project is not None and project != before:
+            self._want_tasks(project.id)
+        self._validate()
+
+    def _apply_choice(self, problem: Problem, choice: Choice) -> None:
+        if problem.mention is not None:
+            text = replace_mention(self.description.text(), problem.mention, choice.text)
+            self.description.setText(text)
+            self.description.setFocus()
+
     # -- validation ------------------------------------------------------------------------------
-    def _times(self) -> tuple[datetime, datetime | None]:
-        start = from_qdatetime(self.start_edit.dateTime())
-        running = self.entry is None or self.entry.stop is None
-        return start, None if running else from_qdatetime(self.stop_edit.dateTime())
+    def times(self) -> tuple[datetime, datetime | None]:
+        """(start, stop) as shown, aware UTC; stop None while running (a new timer starts
+        now, or the minutes ago chosen)."""
+        return self.time_fields.times()
+
+    _times = times
 
     def _validate(self) -> None:
-        if self.entry is None:
-            self.ok_button.setEnabled(True)
-            return
-        now = utcnow()
-        start, stop = self._times()
-        errors: list[str] = []
-        warnings: list[str] = []
-        if start > now + MAX_AHEAD:
-            errors.append("The start is more than a day in the future.")
-        if stop is not None and stop > now + MAX_AHEAD:
-            errors.append("The stop is more than a day in the future.")
-        if stop is not None and stop < start:
-            errors.append("The stop is before the start.")
-        elif stop is None and start > now + timedelta(minutes=1) and start <= now + MAX_AHEAD:
-            errors.append("A running timer cannot start in the future.")
-        length = (stop or now) - start
-        if not errors and length > LONG_ENTRY:
-            hours = int(length.total_seconds() // 3600)
-            what = "This timer has been running" if stop is None else "This entry lasts"
-            warnings.append(f"{what} {hours} hours — more than a day. Check the times "
-                            "before saving.")
-        self.duration_label.setText(
-            format_clock(int(length.total_seconds())) if length.total_seconds() >= 0 else "—"
-        )
+        errors, warnings = self.time_fields.problems()
+        blocked = self.resolved is not None and self.resolved.blocked
         self.message.setText(" ".join(errors or warnings))
         self.message.setStyleSheet(f"color: {ERROR_COLOR if errors else WARNING_COLOR};")
         self.message.setVisible(bool(errors or warnings))
-        self.ok_button.setEnabled(not errors)
+        self.ok_button.setEnabled(not errors and not blocked)
 
     @property
     def valid(self) -> bool:
@@ -355,12 +344,30 @@ class EntryDialog(QDialog):
         return fit_to_send(self.description.text())
 
     def draft(self) -> EntryDraft:
+        """New and past modes: the entry to create, with what the description names."""
+        found = self.resolved if self.syntax else None
+        project_id, task_id = self._project_id, self._task_id if self.uses_tasks else None
+        description, tags = self.description_typed(), self.tag_names()
+        billable = self.billable.isChecked()
+        if found is not None:
+            description = found.description
+            tags = parse_tags(", ".join(tags + found.tags), self._tag_names)
+            if found.project is not None and found.project.id != project_id:
+                project_id, task_id = found.project.id, None
+                if not self._billable_touched:
+                    billable = found.project.billable
+            if found.task is not None:
+                task_id = found.task.id
+            billable = billable or found.billable_given
+        start, stop = self.times()
         return EntryDraft(
-            description=self.description_typed(),
-            project_id=self._project_id,
-            task_id=self._task_id if self.uses_tasks else None,
-            tags=self.tag_names(),
-            billable=self.billable.isChecked(),
+            description=description,
+            project_id=project_id,
+            task_id=task_id,
+            tags=tags,
+            billable=billable,
+            start=start if self.mode == "past" or self.started_ago.value() else None,
+            stop=stop if self.mode == "past" else None,
         )
 
     def changes(self) -> dict[str, object]:

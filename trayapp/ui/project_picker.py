@@ -2,7 +2,8 @@
 
 The search field keeps the keyboard focus: typing filters, Up/Down/PageUp/PageDown move the
 highlight in the list, Enter picks, Escape cancels. Projects are grouped under their client's
-name (header rows cannot be selected); each one shows its colour as a small round swatch."""
+name (header rows cannot be selected); each one shows its colour as a small round swatch.
+A search ranks exact, prefix and word-prefix matches first, and names sort naturally."""
 
 from __future__ import annotations
 

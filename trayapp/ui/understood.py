@@ -1,0 +1,96 @@
+"""What a quick entry was read as, shown under the field it is typed in: the project (its
+colour), task, tags and billable, then each problem in words with its choices as links
+(clicking one rewrites the name in the text). Names come from the user and the services:
+the summary is plain text, and the problems' rich text escapes every name."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..core.quick_entry import Choice, Problem, Resolved
+from .project_picker import swatch_icon
+from .text import elided, shown
+
+ERROR_COLOR = "#d1242f"
+WARNING_COLOR = "#9a6700"
+HINT_COLOR = "#6e7781"
+
+
+def summary(found: Resolved) -> str:
+    """'Acme / Website · Testing · #bug #review · billable' (plain text)."""
+    parts = []
+    if found.project is not None:
+        parts.append(elided(found.project.label, 40))
+    if found.task is not None:
+        parts.append(elided(found.task.name, 30))
+    if found.tags:
+        parts.append(" ".join("#" + elided(tag, 24) for tag in found.tags))
+    if found.billable_given:
+        parts.append("billable")
+    return " · ".join(parts)
+
+
+class Understood(QWidget):
+    choice_chosen = Signal(object, object)  # Problem, Choice
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.swatch = QLabel()
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems = QLabel()
+        self.problems.setTextFormat(Qt.TextFormat.RichText)  # names escaped in _render
+        self.problems.setWordWrap(True)
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                              | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.problems.linkActivated.connect(self._link)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        row.addWidget(self.swatch)
+        row.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.problems)
+        self._shown: tuple[Problem, ...] = ()
+        self.show_resolved(None)
+
+    def show_resolved(self, found: Resolved | None) -> None:
+        text = summary(found) if found is not None else ""
+        self.summary.setText(f"Understood: {text}" if text else "")
+        self.summary.setVisible(bool(text))
+        project = found.project if found is not None else None
+        self.swatch.setVisible(project is not None)
+        if project is not None:
+            self.swatch.setPixmap(swatch_icon(project.color).pixmap(12, 12))
+        self._shown = found.problems if found is not None else ()
+        self.problems.setText(self._render(self._shown))
+        self.problems.setVisible(bool(self._shown))
+        self.setVisible(bool(text or self._shown))
+
+    @staticmethod
+    def _render(problems: tuple[Problem, ...]) -> str:
+        lines = []
+        for i, problem in enumerate(problems):
+            color = ERROR_COLOR if problem.blocking else WARNING_COLOR
+            line = f'<span style="color:{color}">{html.escape(shown(problem.message))}</span>'
+            links = [f'<a href="{i}:{j}">{html.escape(elided(choice.label, 40))}</a>'
+                     for j, choice in enumerate(problem.choices)]
+            if links:
+                line += " Use: " + ", ".join(links)
+            lines.append(line)
+        return "<br>".join(lines)
+
+    def _link(self, href: str) -> None:
+        i, _, j = href.partition(":")
+        try:
+            problem = self._shown[int(i)]
+            choice: Choice = problem.choices[int(j)]
+        except (ValueError, IndexError):
+            return
+        self.choice_chosen.emit(problem, choice)
