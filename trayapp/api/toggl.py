@@ -195,6 +195,13 @@ class TogglTracker(Tracker):
         data = expect_list(self._call("GET", "/me/time_entries", params=params).data, "entries")
         return [x for x in map_all(data, map_entry, "time entry") if not x.deleted]
 
+    def entries_before(self, wid: str, before: datetime) -> list[TimeEntry]:
+        """The user's entries that start before `before`, newest first (Toggl's `before`
+        filter; it cannot go with `since`)."""
+        params = {"before": format_timestamp(before)}
+        data = expect_list(self._call("GET", "/me/time_entries", params=params).data, "entries")
+        return [x for x in map_all(data, map_entry, "time entry") if not x.deleted]
+
     def changed_since(self, wid: str, since: datetime) -> list[TimeEntry]:
         params = {"since": int(since.timestamp())}
         data = expect_list(self._call("GET", "/me/time_entries", params=params).data, "entries")
