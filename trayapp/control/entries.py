@@ -48,6 +48,8 @@ COMMANDS = ENTRY_COMMANDS
 #: Arguments that must be text, and those that are flags, when they come over the socket.
 TEXT_ARGS = ("id", "start", "stop", "duration", "at", "date", "since", "until", "task")
 FLAG_ARGS = ("week", "no_project", "no_billable")
+EDITS = ("description", "start", "stop", "project", "no_project", "task", "tags", "billable",
+         "no_billable")
 DAY_SPAN_MAX = 366  # a longer list is a typo in --since, not a wish
 
 
@@ -118,6 +120,9 @@ def plan_entries(request: Request, make: Callable[..., Plan],
                     answer=said(f"Added, {span(start, end)}."), refresh_if=no_catalog(args))
     if command == "edit":
         wanted = entry_id(args, "edit")
+        if not any(args.get(k) is not None and args.get(k) is not False for k in EDITS):
+            raise UsageError("Nothing to change: give at least one option (see `trayapp "
+                             "edit --help`).")
         moved = {k: v for k in ("start", "stop") if (v := when(args, k, now)) is not None}
 
         def edit(s: Session) -> Snapshot:
@@ -184,6 +189,8 @@ class Listing(Fetch):
     end: datetime
 
     def run(self, session: Session) -> Snapshot:
+        if session.snapshot().pending:  # what waits goes first: the list then shows it sent
+            session.flush()
         try:
             found = session.load(self.start, self.end)
         except e.TrackerError:

@@ -1,0 +1,161 @@
+"""`trayapp entries | add | edit | delete | continue | split`, `start --at`, `stop --at`
+against the emulator: one-shot on both services, offline (exit 75, local ids that keep
+working), and through the running app's socket with the same answers."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from ..support.e2e import cli
+from .test_cli import running_app
+
+KEYS = {"id", "description", "project", "client", "task", "tags", "billable", "start", "stop",
+        "duration_seconds", "pending"}
+
+
+@pytest.fixture(params=["toggl-track", "clockify"])
+def service(request):
+    return request.param
+
+
+def run(home, url, service, *args):
+    out = cli(home, url, "--service", service, *args)
+    assert "Traceback" not in out.stderr, out.stderr
+    return out
+
+
+def listed(home, url, service, *args):
+    out = run(home, url, service, "entries", "--json", *args)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def live(emulator, service, description):
+    if service == "toggl-track":
+        return [x for x in emulator.toggl.entries
+                if x["description"] == description and not x.get("server_deleted_at")]
+    return [x for x in emulator.clockify.entries if x["description"] == description]
+
+
+def test_entries_commands_one_shot(home, emulator, service):
+    url = emulator.base_url
+    rows = listed(home, url, service)
+    assert rows and all(set(r) == KEYS for r in rows)
+    assert [r["start"] for r in rows] == sorted((r["start"] for r in rows), reverse=True)
+
+    out = run(home, url, service, "add", "Planning", "--start", "-3h", "--duration", "45m",
+              "--project", "Website", "--tags", "plan,review", "--billable")
+    assert out.returncode == 0, out.stderr
+    added = next(r for r in listed(home, url, service) if r["description"] == "Planning")
+    assert added["project"] == "Website" and added["client"] == "Acme"
+    assert sorted(added["tags"]) == ["plan", "review"] and added["billable"] is True
+    assert added["duration_seconds"] == 45 * 60 and added["pending"] is False
+    assert len(live(emulator, service, "Planning")) == 1
+
+    out = run(home, url, service, "edit", added["id"], "--stop", "-2h")  # the start stays
+    assert out.returncode == 0, out.stderr
+    edited = next(r for r in listed(home, url, service) if r["id"] == added["id"])
+    # (-3h and -2h are read a moment apart, by two commands.)
+    assert edited["start"] == added["start"] and abs(edited["duration_seconds"] - 3600) < 30
+
+    text = run(home, url, service, "entries")
+    assert text.returncode == 0 and "total" in text.stdout and added["id"] in text.stdout
+
+    out = run(home, url, service, "delete", added["id"])  # not a terminal: --yes needed
+    assert out.returncode == 2 and "--yes" in out.stderr
+    assert len(live(emulator, service, "Planning")) == 1
+    out = run(home, url, service, "delete", added["id"], "--yes")
+    assert out.returncode == 0, out.stderr
+    assert live(emulator, service, "Planning") == []
+
+    first = rows[-1]
+    out = run(home, url, service, "continue", first["id"])
+    assert out.returncode == 0 and out.stdout.startswith(first["description"])
+    out = run(home, url, service, "stop", "--at", "-1h")  # before it started
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+    assert run(home, url, service, "stop").returncode == 0
+    out = run(home, url, service, "start", "Began earlier", "--at", "-10m")
+    assert out.returncode == 0, out.stderr
+    running = [r for r in listed(home, url, service) if r["stop"] is None]
+    assert [r["description"] for r in running] == ["Began earlier"]
+    assert 590 <= running[0]["duration_seconds"] <= 700
+    assert run(home, url, service, "stop", "--at", "-2m").returncode == 0
+
+
+@pytest.mark.parametrize("args,code", [
+    (("add", "Backwards", "--start", "10:00", "--stop", "09:00"), 2),
+    (("add", "No end", "--start", "10:00"), 2),
+    (("add", "Bad", "--start", "25:99", "--duration", "1h"), 2),
+    (("add", "Bad", "--start", "-1h", "--duration", "forever"), 2),
+    (("edit", "123456", "--description", "x"), 1),
+    (("edit", "123456"), 2),
+    (("delete", "123456", "--yes"), 1),
+    (("split", "123456", "--at", "-5m"), 1),
+    (("entries", "--date", "someday"), 2),
+    (("entries", "--since", "today", "--until", "yesterday"), 2),
+    (("add", "P", "--start", "-1h", "--duration", "5m", "--project", "No such"), 1),
+])
+def test_bad_input_is_one_clear_line(home, emulator, args, code):
+    out = run(home, emulator.base_url, "toggl-track", *args)
+    assert out.returncode == code, (out.stdout, out.stderr)
+    assert out.stderr.strip() and out.stderr.strip().count("\n") <= 5  # argparse: usage + line
+    assert "Traceback" not in out.stderr
+
+
+def test_offline_add_gets_a_local_id_that_keeps_working(home, emulator, service):
+    url = emulator.base_url
+    listed(home, url, service)  # a warm cache, as after any use
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    out = run(home, dead, service, "add", "On the train", "--start", "-2h", "--stop", "-1h")
+    assert out.returncode == 75, out.stderr
+    out = run(home, dead, service, "entries", "--json")
+    assert out.returncode == 1 and "last known" in out.stderr  # offline: the cached list
+    row = next(r for r in json.loads(out.stdout) if r["description"] == "On the train")
+    assert row["pending"] is True and row["id"].startswith("local-")
+    out = run(home, dead, service, "edit", row["id"], "--description", "On the train, edited")
+    assert out.returncode == 75
+    assert live(emulator, service, "On the train, edited") == []
+
+    rows = listed(home, url, service)  # back online: sent first, then listed
+    sent = next(r for r in rows if r["description"] == "On the train, edited")
+    assert sent["pending"] is False and not sent["id"].startswith("local-")
+    assert len(live(emulator, service, "On the train, edited")) == 1
+    out = run(home, url, service, "edit", row["id"], "--tags", "travel")  # the local id
+    assert out.returncode == 0, out.stderr
+    again = next(r for r in listed(home, url, service) if r["id"] == sent["id"])
+    assert again["tags"] == ["travel"]
+
+
+def test_through_the_running_app(home, emulator):
+    url, service = emulator.base_url, "toggl-track"
+    one_shot = listed(home, url, service)
+    app = running_app(home, emulator)
+    try:
+        via_app = listed(home, url, service)
+        assert [r["id"] for r in via_app] == [r["id"] for r in one_shot]
+        out = run(home, url, service, "add", "Via the app", "--start", "-4h", "--stop", "-3h")
+        assert out.returncode == 0, out.stderr
+        row = next(r for r in listed(home, url, service) if r["description"] == "Via the app")
+        out = run(home, url, service, "split", row["id"], "--at", "-3h30m")
+        assert out.returncode == 0, out.stderr
+        parts = [r for r in listed(home, url, service) if r["description"] == "Via the app"]
+        assert sorted(r["duration_seconds"] for r in parts) == [1800, 1800]
+        out = run(home, url, service, "edit", parts[0]["id"], "--description", "Second half")
+        assert out.returncode == 0, out.stderr
+        out = run(home, url, service, "delete", parts[1]["id"], "--yes")
+        assert out.returncode == 0, out.stderr
+        out = run(home, url, service, "continue", parts[0]["id"])
+        assert out.returncode == 0 and out.stdout.startswith("Second half")
+        assert run(home, url, service, "stop", "--at", "now").returncode == 0
+        out = run(home, url, service, "edit", "nope", "--description", "x")
+        assert out.returncode == 1 and "No entry" in out.stderr
+        assert app.proc.poll() is None
+    finally:
+        app.close()
+    assert len(live(emulator, service, "Second half")) == 2  # the edited half, the continued
+    assert live(emulator, service, "Via the app") == []
