@@ -38,7 +38,7 @@ FAULTS = {
     "429": {"kind": "429", "retry_after": 60},
     "quota402": {"kind": "quota402"},
 }
-ACTIONS = ["start", "stop", "switch", "edit"]
+ACTIONS = ["start", "stop", "switch", "edit", "add", "edit_past", "delete"]
 PREFIX = "T-"
 
 
@@ -139,8 +139,27 @@ def test_fault_matrix(emulator, clock, tmp_path, service, fault, action, method)
         session.start(EntryDraft(PREFIX + "before"))
         session.flush()
         expected[PREFIX + "before"] = True
+    now = session.clock()
+    if action in ("edit_past", "delete"):  # a finished entry, on the server already
+        session.add(EntryDraft(PREFIX + "past"), now - timedelta(hours=3),
+                    now - timedelta(hours=2))
+        session.flush()
+        expected[PREFIX + "past"] = False
     emulator.add_fault(**FAULTS[fault], method=method, times=1)
-    if action == "start":
+    if action == "add":
+        session.add(EntryDraft(PREFIX + "added"), now - timedelta(hours=2),
+                    now - timedelta(hours=1))
+        expected[PREFIX + "added"] = False
+    elif action == "edit_past":
+        past = next(x for x in session.snapshot().entries if x.description == PREFIX + "past")
+        session.update(past.id, description=PREFIX + "past, edited",
+                       start=now - timedelta(hours=4))
+        expected = {PREFIX + "past, edited": False}
+    elif action == "delete":
+        past = next(x for x in session.snapshot().entries if x.description == PREFIX + "past")
+        session.delete(past.id)
+        expected = {}
+    elif action == "start":
         session.start(EntryDraft(PREFIX + "new"))
         expected[PREFIX + "new"] = True
     elif action == "stop":
@@ -165,7 +184,8 @@ def test_fault_matrix(emulator, clock, tmp_path, service, fault, action, method)
 steps = st.lists(
     st.one_of(
         # A user action; True: sent at once, as the running app does (False: left queued).
-        st.tuples(st.sampled_from(["start", "stop", "continue", "edit"]), st.booleans()),
+        st.tuples(st.sampled_from(["start", "stop", "continue", "edit", "add", "delete"]),
+                  st.booleans()),
         st.just(("flush",)), st.just(("restart",)),
         # On the next requests, or on the next POSTs only (the ones that make entries).
         st.tuples(st.just("fault"), st.sampled_from(sorted(FAULTS)), st.integers(1, 3),
@@ -206,6 +226,7 @@ def test_random_actions_faults_and_restarts(shared_emulator, shared_clock, tmp_p
     expected: dict[str, bool] = {}  # description -> running (the user's view)
     current: str | None = None
     last: str | None = None
+    added: list[tuple[str, str]] = []  # (id as first given, description): finished entries
     try:
         for step in plan:
             kind = step[0]
@@ -233,6 +254,16 @@ def test_random_actions_faults_and_restarts(shared_emulator, shared_clock, tmp_p
                 session.update(running.id, description=name)
                 expected[name] = expected.pop(current)
                 current = last = name
+            elif kind == "add":  # a finished entry of the morning, each at its own time
+                name = next(names)
+                begin = session.clock() - timedelta(hours=5, minutes=len(expected))
+                snap = session.add(EntryDraft(name), begin, begin + timedelta(seconds=30))
+                added.append((next(x.id for x in snap.entries if x.description == name), name))
+                expected[name] = False
+            elif kind == "delete" and added:  # by the id it was given, sent or not
+                entry_id, name = added.pop(0)
+                session.delete(entry_id)
+                del expected[name]
             elif kind == "flush":
                 session.flush()
             elif kind == "restart":  # the process dies and starts again on the same store
@@ -245,7 +276,7 @@ def test_random_actions_faults_and_restarts(shared_emulator, shared_clock, tmp_p
                 emulator.clear_faults()
             elif kind == "wait":
                 let_time_pass(emulator, clock, step[1])
-            if kind in ("start", "stop", "continue", "edit") and step[1]:
+            if kind in ("start", "stop", "continue", "edit", "add", "delete") and step[1]:
                 session.flush()
         session.sync()  # once more while the faults last
         settle(session, emulator, clock)
