@@ -226,6 +226,16 @@ class EntryDialog(QDialog):
             self._want_tasks(project_id)
 
     def _show_project(self) -> None:
+        named = self.resolved.project if self.resolved is not None and self.syntax else None
+        if named is not None and named.id != self._project_id:
+            # The description names it: say so where the project is chosen.
+            self.project_button.setText(menu_text(named.label, 40) + "  (from the description)")
+            self.project_button.setIcon(swatch_icon(named.color))
+            task = self.resolved.task if self.resolved is not None else None
+            self.task_combo.clear()
+            self.task_combo.addItem(shown(task.name) if task else "(No task)")
+            self.task_combo.setEnabled(False)  # the description says which: +task
+            return
         project: Project | None = self._projects.get(self._project_id or "")
         if project is None and self._project_id:
             self.project_button.setText("(Unknown project)")
@@ -300,6 +310,7 @@ class EntryDialog(QDialog):
         self.understood.show_resolved(self.resolved if parsed.mentions or parsed.billable
                                       else None)
         project = self.resolved.project
+        self._show_project()
         if self.uses_tasks and project is not None and project != before:
             self._want_tasks(project.id)
         self._validate()

@@ -8,10 +8,10 @@ the names that fit; Enter or a click puts the chosen one in the text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
@@ -32,7 +32,7 @@ from ..core.quick_entry import (
     resolve,
 )
 from ..sync.snapshot import Snapshot
-from .project_picker import swatch_icon
+from .project_picker import BLANK, swatch_icon
 from .text import elided, shown
 from .understood import HINT_COLOR, Understood
 
@@ -69,6 +69,8 @@ class QuickStart(QDialog):
         self.understood.choice_chosen.connect(self._apply_choice)
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
+        self.list.setIconSize(QSize(12, 12))
+        self.list.setStyleSheet("QListWidget::item { padding: 2px 4px; }")
         self.hint = QLabel()
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setWordWrap(True)
@@ -114,6 +116,10 @@ class QuickStart(QDialog):
         self.understood.show_resolved(self.resolved)
         typing = self._partial(text, parsed.mentions)
         if typing is not None and self._complete(text, *typing):
+            # A name still being typed is not a problem yet.
+            rest = tuple(p for p in found.problems
+                         if p.mention is None or p.mention.end != len(text))
+            self.understood.show_resolved(replace(found, problems=rest))
             self._finish(text)
             return
         syntax = bool(parsed.mentions or parsed.billable)
@@ -145,8 +151,7 @@ class QuickStart(QDialog):
              enabled: bool = True) -> QListWidgetItem:
         item = QListWidgetItem(label)
         item.setData(ROLE, data)
-        if colour:
-            item.setIcon(swatch_icon(colour))
+        item.setIcon(swatch_icon(colour or BLANK))  # a blank one keeps the labels aligned
         if not enabled:
             item.setFlags(Qt.ItemFlag.NoItemFlags)
         self.list.addItem(item)

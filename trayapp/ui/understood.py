@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.quick_entry import Choice, Problem, Resolved
@@ -72,18 +73,35 @@ class Understood(QWidget):
         self.problems.setText(self._render(self._shown))
         self.problems.setVisible(bool(self._shown))
         self.setVisible(bool(text or self._shown))
+        self._fit()
+
+    def _fit(self) -> None:
+        # A form layout asks a wrapped label its height for a guessed width: tell it the real
+        # one, so a second line is neither cut off nor padded around.
+        width = self.problems.width() if self.problems.isVisible() else 0
+        self.problems.setMinimumHeight(self.problems.heightForWidth(max(width, 300)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit()
 
     @staticmethod
     def _render(problems: tuple[Problem, ...]) -> str:
+        """Each problem's message, its choices made links where it names them."""
         lines = []
         for i, problem in enumerate(problems):
             color = ERROR_COLOR if problem.blocking else WARNING_COLOR
-            line = f'<span style="color:{color}">{html.escape(shown(problem.message))}</span>'
-            links = [f'<a href="{i}:{j}">{html.escape(elided(choice.label, 40))}</a>'
-                     for j, choice in enumerate(problem.choices)]
-            if links:
-                line += " Use: " + ", ".join(links)
-            lines.append(line)
+            message = shown(problem.message)
+            links = ", ".join(f'<a href="{i}:{j}">{html.escape(shown(c.label), quote=False)}</a>'
+                              for j, c in enumerate(problem.choices))
+            listed = ", ".join(shown(c.label) for c in problem.choices)
+            at = message.rfind(listed) if problem.choices else -1
+            if at >= 0:
+                body = (html.escape(message[:at], quote=False) + links
+                        + html.escape(message[at + len(listed):], quote=False))
+            else:
+                body = html.escape(message, quote=False) + (f" Use: {links}" if links else "")
+            lines.append(f'<span style="color:{color}">{body}</span>')
         return "<br>".join(lines)
 
     def _link(self, href: str) -> None:
