@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ...core.durations import format_clock, utcnow
 from ...core.models import TimeEntry
 from ..text import elided
+from .e2e import report_box
 
 ERROR_COLOR = "#d1242f"
 
@@ -117,4 +118,5 @@ def confirm_delete(entry: TimeEntry, parent: QWidget | None) -> bool:
     box.setStandardButtons(Button.Yes | Button.Cancel)
     box.button(Button.Yes).setText("Discard" if entry.running else "Delete")
     box.setDefaultButton(Button.Yes)
+    report_box(box)
     return bool(box.exec() == Button.Yes)

@@ -22,6 +22,7 @@ from ...core import errors as e
 from ...core.durations import format_moment, format_timestamp
 from ...core.models import EntryDraft, Service, Task, TimeEntry
 from ...sync.snapshot import Snapshot
+from .e2e import report_dialog
 from .window import TimesheetWindow
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ class SheetHost(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+        report_dialog(dialog)
 
     def close(self) -> None:
         """The app ends: deletions still waiting out their Undo delay are sent now."""

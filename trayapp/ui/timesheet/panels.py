@@ -130,14 +130,14 @@ class TotalsPanel(QFrame):
         self.layout_.addWidget(self.caption)
         self.layout_.addWidget(self.total)
         self.layout_.addWidget(self.billable)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.viewport().setAutoFillBackground(False)
+        self.area = QScrollArea()
+        self.area.setWidgetResizable(True)
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area.viewport().setAutoFillBackground(False)
         self.body = QWidget()
-        self.scroll.setWidget(self.body)
-        self.layout_.addWidget(self.scroll, 1)
+        self.area.setWidget(self.body)
+        self.layout_.addWidget(self.area, 1)
         self._key: object = None
 
     def show_sheet(self, sheet: Sheet) -> None:
@@ -185,7 +185,7 @@ class TotalsPanel(QFrame):
                 line += 2
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(line, 1)
-        self.scroll.setWidget(self.body)  # the previous one is deleted
+        self.area.setWidget(self.body)  # the previous one is deleted
 
     @staticmethod
     def _day_name(day: date) -> str:

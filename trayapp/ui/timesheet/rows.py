@@ -63,7 +63,7 @@ class SheetTree(QTreeWidget):
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(BILLABLE, QHeaderView.ResizeMode.Fixed)
         for column, width in ((PROJECT, 150), (CLIENT, 90), (TASK, 110), (TAGS, 120),
-                              (BILLABLE, 26), (TIMES, 118), (DURATION, 78)):
+                              (BILLABLE, 26), (TIMES, 140), (DURATION, 78)):
             self.setColumnWidth(column, width)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.headerItem().setTextAlignment(DURATION, Qt.AlignmentFlag.AlignRight

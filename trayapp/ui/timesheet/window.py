@@ -25,6 +25,7 @@ from ...core.durations import utcnow
 from ...core.models import Service, TimeEntry
 from ...sync.snapshot import Snapshot
 from .dialogs import confirm_delete, split_question, stop_question
+from .e2e import report_sheet
 from .panels import RunningCard, TotalsPanel, UndoBar, plain_label
 from .rows import DESCRIPTION, DURATION, TAGS, SheetTree
 
@@ -212,9 +213,11 @@ class TimesheetWindow(QWidget):
         running = snapshot.running if snapshot is not None else None
         if running is not None and running.id in self.deleted:
             running = None
-        if running is not None and self.period.start <= running.start < self.period.end \
-                and all(x.id != running.id for x in shown):
-            shown.append(running)  # started a moment ago: the cache read may not have it
+        # One timer runs: the snapshot's is the newest word on it (a start a moment ago, its
+        # local id just replaced by the service's), whatever the last cache read said.
+        shown = [x for x in shown if not x.running]
+        if running is not None and self.period.start <= running.start < self.period.end:
+            shown.append(running)
         projects = snapshot.projects if snapshot is not None else ()
         tasks = snapshot.tasks if snapshot is not None else ()
         self.sheet = build(shown, self.period, projects, tasks)
@@ -250,6 +253,7 @@ class TimesheetWindow(QWidget):
             self._timer.start()
         else:
             self._timer.stop()
+        report_sheet(self)
 
     def _running_row(self, running: TimeEntry | None) -> Row | None:
         if running is None:
