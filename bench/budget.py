@@ -1,4 +1,5 @@
-"""Request budget for a scripted working day, counted from the emulator's request log.
+"""Request budget for a scripted working day, counted from the emulator's request log; and
+the timesheet's: what opening a day or a week, and adding, editing and deleting, cost.
 
 The day: launch with a warm cache, 12 timer switches and 40 menu opens over 8 working hours,
 then 8 idle hours with the app open and untouched, on a
@@ -19,6 +20,7 @@ from bench.report import save
 from trayapp.core.models import EntryDraft, Service
 from trayapp.emulator import Emulator, serve
 from trayapp.sync.account import Account
+from trayapp.sync.ranges import FRESH_FOR
 from trayapp.sync.schedule import SyncPolicy
 
 KEY = "bench-key"
@@ -125,8 +127,86 @@ def day(service: Service) -> dict:
         server.close()
 
 
+BIG_WEEK = 2000  # entries in one past week: the timesheet's heavy case
+
+
+def fill_week(emulator: Emulator, service: Service, monday: datetime) -> None:
+    """BIG_WEEK short entries in the week from `monday`, put on the server directly."""
+    step = int(timedelta(days=7).total_seconds()) // BIG_WEEK
+    first = int(monday.timestamp())
+    for n in range(BIG_WEEK):
+        start = first + n * step
+        if service is Service.TOGGL:
+            emulator.toggl.add_entry(description=f"Bulk {n}", start=start, stop=start + 60,
+                                     at=start)
+        else:
+            emulator.clockify.add("entry", description=f"Bulk {n}", start=start,
+                                  end=start + 60)
+
+
+def timesheet(service: Service) -> dict:
+    """Requests spent by the timesheet's actions, on a warm cache: a day and a week opened
+    fresh and stale, a past week of BIG_WEEK entries opened twice, and an entry added,
+    edited and deleted (each sent at once, as the app does)."""
+    clock = Clock(DAY_START + timedelta(hours=3))  # a Monday
+    emulator = Emulator(api_key=KEY, seed=True, clock=lambda: clock.now.timestamp())
+    server = serve(emulator, "127.0.0.1", 0)
+    store = Path(tempfile.mkdtemp(prefix="trayapp-sheet-")) / "s.sqlite3"
+    monday = (DAY_START - timedelta(days=DAY_START.weekday())).replace(hour=0)
+    big = monday - timedelta(days=21)
+    fill_week(emulator, service, big)
+    try:
+        account = Account(KEY, server.base_url, store, clock=clock, per_second=0)
+        session = account.session(service)
+        session.sync()  # the app's launch: the cache is warm from here on
+        counts: dict[str, int] = {}
+
+        def spend(label: str, fn) -> object:
+            before = len([r for r in emulator.requests if r.app == service.value])
+            result = fn()
+            counts[label] = len([r for r in emulator.requests
+                                 if r.app == service.value]) - before
+            return result
+
+        def stale() -> None:
+            clock.now += FRESH_FOR + timedelta(minutes=1)
+
+        day = (DAY_START.replace(hour=0), DAY_START.replace(hour=0) + timedelta(days=1))
+        week = (monday, monday + timedelta(days=7))
+        last_week = (monday - timedelta(days=7), monday)
+        spend("open today, fresh", lambda: session.load(*day))
+        stale()
+        spend("open today, stale", lambda: session.load(*day))
+        spend("open this week, just after", lambda: session.load(*week))
+        stale()
+        spend("open last week, stale", lambda: session.load(*last_week))
+        found = spend(f"open a past week of {BIG_WEEK}, first time",
+                      lambda: session.load(big, big + timedelta(days=7)))
+        assert isinstance(found, list) and len(found) >= BIG_WEEK, len(found)  # type: ignore
+        spend(f"open a past week of {BIG_WEEK}, again",
+              lambda: session.load(big, big + timedelta(days=7)))
+        now = clock.now
+        session.add(EntryDraft("Meeting"), now - timedelta(hours=2), now - timedelta(hours=1))
+        spend("add a past entry", session.flush)
+        added = next(x for x in session.snapshot().entries if x.description == "Meeting")
+        session.update(added.id, description="Meeting, notes", start=now - timedelta(hours=3))
+        spend("edit it (description, start)", session.flush)
+        session.delete(added.id)
+        spend("delete it", session.flush)
+        session.add(EntryDraft("Unsent"), now - timedelta(hours=5), now - timedelta(hours=4))
+        unsent = next(x for x in session.snapshot().entries if x.description == "Unsent")
+        session.update(unsent.id, description="Unsent, edited")
+        session.delete(unsent.id)
+        spend("add, edit and delete before sending", session.flush)
+        account.close()
+        return {"service": service.value, "timesheet_requests": counts}
+    finally:
+        server.close()
+
+
 def main() -> int:
-    report = [day(Service.TOGGL), day(Service.CLOCKIFY)]
+    report = [day(Service.TOGGL), day(Service.CLOCKIFY),
+              timesheet(Service.TOGGL), timesheet(Service.CLOCKIFY)]
     save("budget", report)
     return 0
 

@@ -27,6 +27,7 @@ from .snapshot import Problem, Snapshot
 log = logging.getLogger(__name__)
 
 HISTORY = timedelta(days=14)  # what the menus, totals and "recent" need
+AHEAD = timedelta(days=7)  # the sync's range reaches this far after now
 CATALOG_MAX_AGE = timedelta(hours=12)  # projects, clients and tags change rarely
 # An action sent within this may use the server's "now" (Toggl's PATCH .../stop, a start that
 # stops the running entry): the request leaves right after the click. Anything later carries
@@ -292,9 +293,11 @@ class Session(SheetMixin):
                         self.store.put_entries(self.svc, [entry], db)
                 self.store.set_meta_time(self._key("last_sync"), started, db)
                 # Every change of any date came: each range loaded before is current again.
-                self.ranges.touch(started, db, reach=started + timedelta(days=1))
+                self.ranges.touch(started, db, reach=started + AHEAD)
         else:
-            start, end = started - HISTORY, started + timedelta(days=1)
+            # A week ahead too (entries planned ahead are rare, and come in the same
+            # request): any day of this week is then known without asking it on its own.
+            start, end = started - HISTORY, started + AHEAD
             found = self.tracker.entries(wid, start, end)
             with self.store.transaction() as db:
                 busy = self._busy_ids()
