@@ -20,7 +20,7 @@ from ...control.actions import Request
 from ...control.sheet import Period
 from ...core import errors as e
 from ...core.durations import format_moment, format_timestamp
-from ...core.models import EntryDraft, Service, Task, TimeEntry
+from ...core.models import Service, Task, TimeEntry
 from ...sync.snapshot import Snapshot
 from .e2e import report_dialog
 from .window import TimesheetWindow
@@ -28,8 +28,9 @@ from .window import TimesheetWindow
 if TYPE_CHECKING:
     from ...sync.account import Account
 
-#: The window's commands that control's `plan` dispatches; the others are the sheet's Plans.
-DISPATCHED = frozenset({"update", "stop", "discard"})
+#: The window's commands that control's `plan` dispatches (as the command line asks them);
+#: `add` and `duplicate` are the sheet's own Plans (sheet_ops), with ids already chosen.
+DISPATCHED = frozenset({"update", "stop", "stop_at", "discard", "delete", "continue", "split"})
 
 
 class SheetHost(QObject):
@@ -90,17 +91,17 @@ class SheetHost(QObject):
         self.reread(period)
         self.window.set_status("Updating…")
 
-        def loaded(entries: list[TimeEntry]) -> None:
-            self._arrived(period, entries)
+        def loaded(found: sheet_ops.Range) -> None:
+            self._arrived(period, found)
             if self.window is not None and shiboken6.isValid(self.window):
                 self.window.set_status(f"Up to date · {format_moment(datetime.now().astimezone())}")
 
         runtime.net_call(partial(_loaded, service=service, period=period), loaded,
                          self._failed, kind="sheet-load")
 
-    def _arrived(self, period: Period, entries: list[TimeEntry]) -> None:
+    def _arrived(self, period: Period, found: sheet_ops.Range) -> None:
         if self.window is not None and shiboken6.isValid(self.window):
-            self.window.set_entries(period, entries)
+            self.window.set_entries(period, found.entries, found.unsent)
 
     def _failed(self, error: e.TrackerError) -> None:
         if self.window is not None and shiboken6.isValid(self.window):
@@ -111,10 +112,8 @@ class SheetHost(QObject):
     def request(self, command: str, args: dict[str, Any]) -> None:
         service = self.service or self.app.service
         if command in DISPATCHED:
-            args = dict(args)
-            if command == "discard":
-                args = {"confirmed": format_timestamp(args["start"])}
-            self.app.dispatch(Request(command, {**args, "service": service.value}))
+            name, given = as_request(command, args)
+            self.app.dispatch(Request(name, {**given, "service": service.value}))
             return
         try:
             plan = sheet_ops.plan_for(command, service, **args)
@@ -146,17 +145,13 @@ class SheetHost(QObject):
         snapshot = self.app.snapshot
         if snapshot is None or self.window is None:
             return
-        maker = getattr(EntryDialog, "past_entry", None)
-        dialog = maker(snapshot, day, self.window) if maker is not None else \
-            EntryDialog(snapshot, _template(day, snapshot), self.window)
+        dialog = EntryDialog.past_entry(snapshot, day, self.window)
         self._tasks_for(dialog)
 
         def accepted() -> None:
-            times = getattr(dialog, "times", None) or dialog._times
-            start, stop = times()
-            if stop is None:
-                return
-            self.request("add", {"draft": dialog_draft(dialog), "start": start, "stop": stop})
+            start, stop = dialog.times()
+            if stop is not None:
+                self.request("add", {"draft": dialog.draft(), "start": start, "stop": stop})
 
         dialog.accepted.connect(accepted)
         self._open(dialog)
@@ -190,34 +185,23 @@ class SheetHost(QObject):
             self.window.close()
 
 
-def dialog_draft(dialog: Any) -> EntryDraft:
-    """What a dialog in edit mode holds, as a draft (the Add dialog fallback)."""
-    draft = getattr(dialog, "draft", None)
-    if draft is not None and getattr(dialog, "entry", None) is None:
-        result: EntryDraft = draft()
-        return result
-    from ..entry_dialog import parse_tags
-
-    return EntryDraft(description=dialog.description.text().strip(),
-                      project_id=dialog._project_id, task_id=dialog._task_id,
-                      tags=parse_tags(dialog.tags.text(), dialog._tag_names),
-                      billable=dialog.billable.isChecked())
+def as_request(command: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A window's change as control's command and arguments (times as RFC 3339, the way
+    the command line gives them)."""
+    if command == "discard":
+        return "discard", {"confirmed": format_timestamp(args["start"])}
+    if command == "stop_at":
+        return "stop", {"at": format_timestamp(args["at"])}
+    if command == "split":
+        return "split", {"id": args["id"], "at": format_timestamp(args["at"])}
+    return command, dict(args)
 
 
-def _template(day: date, snapshot: Snapshot) -> TimeEntry:
-    """Until the Add dialog exists: the edit dialog on an hour of `day`."""
-    from datetime import time, timedelta
-
-    start = datetime.combine(day, time(9)).astimezone()
-    return TimeEntry(id="", workspace_id=snapshot.workspace_id or "", start=start,
-                     stop=start + timedelta(hours=1))
-
-
-def _cached(account: Account, service: Service, period: Period) -> list[TimeEntry]:
+def _cached(account: Account, service: Service, period: Period) -> sheet_ops.Range:
     return sheet_ops.cached(account.session(service), period.start, period.end)
 
 
-def _loaded(account: Account, service: Service, period: Period) -> list[TimeEntry]:
+def _loaded(account: Account, service: Service, period: Period) -> sheet_ops.Range:
     return sheet_ops.load(account.session(service), period.start, period.end)
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -114,8 +115,7 @@ class TotalsPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("totals")
-        self.setMinimumWidth(230)
-        self.setMaximumWidth(300)
+        self.setFixedWidth(250)
         self.setStyleSheet("#totals { border-left: 1px solid palette(mid); }")
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(16, 12, 12, 12)
@@ -165,8 +165,9 @@ class TotalsPanel(QFrame):
         for total in sheet.projects:
             dot = QLabel()
             dot.setPixmap(swatch_icon(total.color or NEUTRAL, 10).pixmap(10, 10))
-            name = plain_label(elided(total.name, 28))
+            name = plain_label(elided(total.name, 24))
             name.setToolTip(tooltip_text(total.name))
+            name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             grid.addWidget(dot, line, 0)
             grid.addWidget(name, line, 1)
             grid.addWidget(self._amount(total.seconds), line, 2)

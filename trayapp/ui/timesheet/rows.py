@@ -61,9 +61,10 @@ class SheetTree(QTreeWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(DESCRIPTION, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(24)
         header.setSectionResizeMode(BILLABLE, QHeaderView.ResizeMode.Fixed)
-        for column, width in ((PROJECT, 150), (CLIENT, 90), (TASK, 110), (TAGS, 120),
-                              (BILLABLE, 26), (TIMES, 140), (DURATION, 78)):
+        for column, width in ((PROJECT, 140), (CLIENT, 84), (TASK, 100), (TAGS, 110),
+                              (BILLABLE, 24), (TIMES, 132), (DURATION, 74)):
             self.setColumnWidth(column, width)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.headerItem().setTextAlignment(DURATION, Qt.AlignmentFlag.AlignRight
@@ -75,8 +76,10 @@ class SheetTree(QTreeWidget):
         self.running_day: QTreeWidgetItem | None = None
 
     # -- filling ------------------------------------------------------------------------------
-    def fill(self, sheet: Sheet, today: date, show_tasks: bool, keep: str | None) -> None:
-        """Show `sheet`; the row of entry `keep` stays current if it is still there."""
+    def fill(self, sheet: Sheet, today: date, show_tasks: bool, keep: str | None,
+             unsent: frozenset[str] = frozenset()) -> None:
+        """Show `sheet`; the row of entry `keep` stays current if it is still there;
+        `unsent`: entries with changes not yet sent (shown in italics)."""
         self._filling = True
         self.setUpdatesEnabled(False)
         try:
@@ -87,7 +90,8 @@ class SheetTree(QTreeWidget):
             for day in sheet.days:
                 head = self._day_item(day, today)
                 self.addTopLevelItem(head)
-                items = [self._entry_item(row) for row in day.rows]
+                items = [self._entry_item(row, row.id in unsent or is_unsent(row.entry))
+                         for row in day.rows]
                 head.addChildren(items)
                 head.setExpanded(True)
                 for row, item in zip(day.rows, items, strict=True):
@@ -121,7 +125,7 @@ class SheetTree(QTreeWidget):
         item.setToolTip(DESCRIPTION, "Enter: add an entry to this day")
         return item
 
-    def _entry_item(self, row: Row) -> QTreeWidgetItem:
+    def _entry_item(self, row: Row, unsent: bool = False) -> QTreeWidgetItem:
         entry = row.entry
         item = QTreeWidgetItem()
         item.setData(0, ID, entry.id)
@@ -174,7 +178,7 @@ class SheetTree(QTreeWidget):
             item.setIcon(DESCRIPTION, swatch_icon(RUNNING.name(), 10))
             item.setForeground(DURATION, QBrush(RUNNING))
             item.setToolTip(DURATION, "Running")
-        if is_unsent(entry):
+        if unsent:
             font = QFont(self.font())
             font.setItalic(True)
             item.setFont(DESCRIPTION, font)

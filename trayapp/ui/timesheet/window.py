@@ -49,6 +49,7 @@ class TimesheetWindow(QWidget):
         self.period = Period(DAY, local_today())
         self.entries: list[TimeEntry] = []
         self.loaded: Period | None = None  # the period `entries` belong to
+        self.unsent: frozenset[str] = frozenset()  # ids with changes not yet sent
         self.sheet: Sheet = build([], self.period)
         self.deleted: dict[str, TimeEntry] = {}  # waiting out the Undo delay
         self._running_then = 0  # the running entry's seconds when the sheet was built
@@ -61,7 +62,7 @@ class TimesheetWindow(QWidget):
         self._undo.setSingleShot(True)
         self._undo.setInterval(UNDO_SECONDS * 1000)
         self._undo.timeout.connect(self.commit_deletes)
-        self.resize(1040, 640)
+        self.resize(1100, 660)
         self.setMinimumSize(780, 420)
 
     # -- layout -----------------------------------------------------------------------------
@@ -196,11 +197,13 @@ class TimesheetWindow(QWidget):
         self.setWindowTitle(title)
         self.redraw()
 
-    def set_entries(self, period: Period, entries: list[TimeEntry]) -> None:
-        """The entries of `period` (ignored when another period is shown by now)."""
+    def set_entries(self, period: Period, entries: list[TimeEntry],
+                    unsent: frozenset[str] = frozenset()) -> None:
+        """The entries of `period` (ignored when another period is shown by now), and which
+        of them hold changes not yet sent."""
         if period != self.period:
             return
-        self.entries, self.loaded = list(entries), period
+        self.entries, self.loaded, self.unsent = list(entries), period, unsent
         self.redraw()
 
     def set_status(self, text: str) -> None:
@@ -222,8 +225,9 @@ class TimesheetWindow(QWidget):
         tasks = snapshot.tasks if snapshot is not None else ()
         self.sheet = build(shown, self.period, projects, tasks)
         keep = self.tree.current_entry_id()
-        show_tasks = snapshot is not None and snapshot.service is Service.CLOCKIFY
-        self.tree.fill(self.sheet, today, show_tasks, keep)
+        show_tasks = snapshot is not None and snapshot.service is Service.CLOCKIFY and any(
+            r.task for r in self.sheet.rows)  # a column only where some entry has one
+        self.tree.fill(self.sheet, today, show_tasks, keep, self.unsent)
         self.totals.show_sheet(self.sheet)
         self.title.setText(self.period.title(today))
         unit = "day" if self.period.kind == DAY else "week"
