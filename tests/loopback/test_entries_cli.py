@@ -159,3 +159,23 @@ def test_through_the_running_app(home, emulator):
         app.close()
     assert len(live(emulator, service, "Second half")) == 2  # the edited half, the continued
     assert live(emulator, service, "Via the app") == []
+
+
+def test_start_and_add_read_the_quick_entry_syntax(home, emulator, service):
+    url = emulator.base_url
+    out = run(home, url, service, "start", "Fix login @Website #bug $")
+    assert out.returncode == 0, out.stderr
+    status = json.loads(run(home, url, service, "status", "--json").stdout)["entry"]
+    assert status["description"] == "Fix login" and status["project"] == "Website"
+    assert status["tags"] == ["bug"]
+    out = run(home, url, service, "add", "Call @Nowhere", "--start", "-2h", "--duration", "5m")
+    assert out.returncode == 1 and "No project named 'Nowhere'" in out.stderr
+    assert live(emulator, service, "Call") == [] and live(emulator, service, "Call @Nowhere") == []
+    out = run(home, url, service, "add", "Review @Website", "--start", "-2h", "--duration", "5m",
+              "--project", "Website")
+    assert out.returncode == 2 and "twice" in out.stderr
+    out = run(home, url, service, "add", "Review #docs @Website", "--start", "-2h",
+              "--duration", "5m", "--tags", "extra")
+    assert out.returncode == 0, out.stderr
+    row = next(r for r in listed(home, url, service) if r["description"] == "Review")
+    assert row["project"] == "Website" and sorted(row["tags"]) == ["docs", "extra"]

@@ -420,6 +420,7 @@ class ClockifyTracker(Tracker):
         made = self._tag(self._call("POST", f"/workspaces/{wid}/tags",
                                     json_body={"name": name}).data)
         self.tag_names[made.id] = made.name  # the entry made with it names it at once
+        self.made_tags.append(made)
         return made
 
     def update_tag(self, wid: str, tag_id: str, *, name: str) -> Tag:

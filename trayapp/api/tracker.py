@@ -95,6 +95,9 @@ class Tracker(ABC):
     def __init__(self, gateway: Gateway, connection_id: str | None = None) -> None:
         self.gateway = gateway
         self.connection_id = connection_id
+        #: Tags made on the way (Clockify makes a tag named in an entry): for the caller to
+        #: keep, so that entries naming them by id only are read with their names later.
+        self.made_tags: list[Tag] = []
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Response:
         return self.gateway.request(

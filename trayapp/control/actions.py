@@ -198,8 +198,10 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
             return make(lambda s: s.start(given, at=at),
                         predict=None if at else lambda snap: started(snap, given))
         args = request.args
+        from .entries import no_catalog
+
         return make(lambda s: s.start(draft_from(s.snapshot(), args), at=at),
-                    refresh_if=lambda snap: bool(args.get("project")) and not snap.projects)
+                    refresh_if=no_catalog(args))
     if command == "stop":
         return make(lambda s: stop(s, at), refresh_if=idle, look_when_stale=True,
                     predict=stopped)
@@ -371,21 +373,11 @@ def cleaned_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def draft_from(snapshot: Snapshot, args: Mapping[str, Any]) -> EntryDraft:
-    """A draft from `start DESCRIPTION --project NAME --tags a,b --billable`."""
-    project_id = None
-    name = str(args.get("project") or "").strip()
-    if name:
-        wanted = name.casefold()
-        matches = [p for p in snapshot.projects
-                   if wanted in (p.name.casefold(), p.label.casefold())]
-        if not matches:
-            raise e.NotFound(f"No project named “{name}”.")
-        project_id = matches[0].id
-    tags = tuple(t.strip() for t in str(args.get("tags") or "").split(",") if t.strip())
-    project = snapshot.project_by_id.get(project_id or "")
-    billable = bool(args.get("billable")) or bool(project and project.billable)
-    return EntryDraft(description=checked_description(str(args.get("description") or "")),
-                      project_id=project_id, tags=tags, billable=billable)
+    """A draft from `start DESCRIPTION --project NAME --tags a,b --billable` (the
+    description read as a quick entry: see entries.draft_of)."""
+    from .entries import draft_of
+
+    return draft_of(snapshot, args)
 
 
 def finish(session: Session, then: Then | Fetch) -> Snapshot:

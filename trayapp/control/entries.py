@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import errors as e
 from ..core.durations import format_clock, utcnow, week_start
-from ..core.models import EntryDraft, Project, TimeEntry
+from ..core.models import EntryDraft, Project, Service, TimeEntry
 from ..core.text import printable
 from ..core.when import day_range, parse_day, parse_duration, parse_when
 from ..sync.snapshot import Snapshot
@@ -145,8 +145,11 @@ def plan_entries(request: Request, make: Callable[..., Plan],
 
 
 def no_catalog(args: Mapping[str, Any]) -> Callable[[Snapshot], bool]:
-    """A project is named but none is known yet (a first command): sync first."""
-    return lambda snap: bool(args.get("project")) and not snap.projects
+    """A project (or task) is named, with an option or @ / + in the description, but none
+    is known yet (a first command): sync first."""
+    named = bool(args.get("project")) or any(m in str(args.get("description") or "")
+                                             for m in "@+")
+    return lambda snap: named and not snap.projects
 
 
 def period(args: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
@@ -235,15 +238,40 @@ def tags_of(args: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(t.strip() for t in str(args.get("tags") or "").split(",") if t.strip())
 
 
+class UnknownName(e.TrackerError):
+    """A name in the quick-entry text that the catalog does not have, or has several of."""
+
+    title = "Not understood"
+
+
 def draft_of(snapshot: Snapshot, args: Mapping[str, Any]) -> EntryDraft:
-    """`DESCRIPTION --project P --task T --tags a,b --billable` as a draft."""
-    project = find_project(snapshot, str(args["project"])) if args.get("project") else None
-    task_id = find_task(snapshot, project.id if project else None, str(args["task"])) \
-        if args.get("task") else None
-    return EntryDraft(description=checked_description(str(args.get("description") or "")),
+    """`DESCRIPTION --project P --task T --tags a,b --billable` as a draft. The description
+    is read as a quick entry (`Fix login @Website #bug +Testing $`, core/quick_entry.py):
+    a name it does not know, or knows several of, is an error that lists the choices."""
+    from ..core.quick_entry import understand
+
+    text = checked_description(str(args.get("description") or ""))
+    tasks = snapshot.tasks if snapshot.service is Service.CLOCKIFY else None
+    found = understand(text, snapshot.projects, snapshot.tags, tasks)
+    blocking = [p.message for p in found.problems if p.blocking]
+    if blocking:
+        raise UnknownName(" ".join(blocking))
+    project = found.project
+    if args.get("project"):
+        if project is not None:
+            raise UsageError("The project is named twice (with @ and with --project): keep "
+                             "one.")
+        project = find_project(snapshot, str(args["project"]))
+    task_id = found.task.id if found.task else None
+    if args.get("task"):
+        if task_id is not None:
+            raise UsageError("The task is named twice (with + and with --task): keep one.")
+        task_id = find_task(snapshot, project.id if project else None, str(args["task"]))
+    return EntryDraft(description=found.description,
                       project_id=project.id if project else None, task_id=task_id,
-                      tags=tags_of(args),
-                      billable=bool(args.get("billable")) or bool(project and project.billable))
+                      tags=tuple(dict.fromkeys((*found.tags, *tags_of(args)))),
+                      billable=bool(args.get("billable")) or found.billable_given
+                      or bool(project and project.billable))
 
 
 def changes_of(snapshot: Snapshot, args: Mapping[str, Any], moved: dict[str, datetime],

@@ -752,6 +752,9 @@ class Session(SheetMixin):
         """Record the server's answer: map the local id, update the local row, and drop the
         outbox item, in one transaction."""
         with self.store.transaction() as db:
+            if self.tracker.made_tags:  # tags the service made for this entry: keep them
+                self.store.put_catalog(self.svc, "tag", self.tracker.made_tags, db=db)
+                self.tracker.made_tags = []
             local = self._row(item.entry_id)
             if item.entry_id.startswith(LOCAL_PREFIX) and item.entry_id != entry.id:
                 self.store.map_id(self.svc, item.entry_id, entry.id, db)
