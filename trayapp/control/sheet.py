@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from ..core.durations import day_start, format_clock, format_short, utcnow, week_start
 from ..core.models import Project, Service, Task, TimeEntry
 from ..core.text import one_line
-from ..store.db import LOCAL_PREFIX
 
 DAY, WEEK = "day", "week"
 NO_PROJECT = "No project"
@@ -187,6 +186,8 @@ class Sheet:
 
 def is_unsent(entry: TimeEntry) -> bool:
     """Made on this computer and not on the service yet."""
+    from ..store.db import LOCAL_PREFIX  # sqlite comes with the backend, after the icon
+
     return entry.id.startswith(LOCAL_PREFIX)
 
 
