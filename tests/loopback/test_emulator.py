@@ -287,3 +287,17 @@ def test_concurrent_clients_are_serialised_safely(server: EmulatorServer, emu: E
     ids = [e["id"] for e in emu.toggl.entries]
     assert len(ids) == len(set(ids))
     assert sum(1 for e in emu.toggl.entries if str(e["description"]).startswith("w")) == 80
+
+
+@pytest.mark.timeout(10)
+def test_an_accept_with_nothing_waiting_returns_and_close_ends():
+    """The poll may see a connection that is gone when it is accepted: accepting must not
+    block, or close() (and every test's teardown) waits for ever."""
+    from trayapp.emulator import Emulator, serve
+
+    server = serve(Emulator(api_key="k", seed=False), port=0)
+    try:
+        server._httpd._handle_request_noblock()  # nothing waits: returns at once
+    finally:
+        server.close()
+    assert not server._thread.is_alive()

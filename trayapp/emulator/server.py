@@ -205,6 +205,17 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_name = str(self.server_address[0])
         self.server_port = int(self.server_address[1])
 
+    def server_activate(self) -> None:
+        super().server_activate()
+        # accept() never blocks: a connection the poll saw may be gone when it is accepted,
+        # and a blocked accept would hold close() (and a test's teardown) for ever.
+        self.socket.setblocking(False)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, address = self.socket.accept()  # BlockingIOError: nothing waits, poll again
+        conn.setblocking(True)
+        return conn, address
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients vanishing mid-connection (timeouts, resets) are routine here, not errors.
         if isinstance(sys.exc_info()[1], OSError):
