@@ -105,6 +105,15 @@ def _is_optional_str(value: object) -> bool:
     return value is None or isinstance(value, str)
 
 
+IDLE_MINUTES_DEFAULT = 5  # Toggl Desktop's
+IDLE_MINUTES_MAX = 480
+
+
+def _is_idle_minutes(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        0 <= value <= IDLE_MINUTES_MAX
+
+
 _SERVICE_NAMES = ", ".join(sorted(_SERVICES))
 
 
@@ -137,6 +146,9 @@ class Config:
     # it (never the key). Another key is another Maton account (control/accounts.py: claim).
     account: str | None = field(default=None, metadata=_rule(_is_optional_str,
                                                              "null or a string"))
+    # Minutes without input before the idle question (control/idle.py); 0: never asked.
+    idle_minutes: int = field(default=IDLE_MINUTES_DEFAULT, metadata=_rule(
+        _is_idle_minutes, f"a whole number of minutes from 0 to {IDLE_MINUTES_MAX}"))
 
     # Not settings. `problem`: what in the file could not be used, in one sentence for the user.
     problem: str | None = field(default=None, init=False, compare=False)

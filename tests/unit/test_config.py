@@ -43,10 +43,11 @@ FULL = {
     "hotkeys": {"toggle": "Ctrl+Alt+T"},
     "welcomed": True,
     "account": "0123456789abcdef",
+    "idle_minutes": 10,
 }
 
 DEFAULTS = {"service": None, "connections": {}, "workspaces": {}, "left_click": "toggle",
-            "hotkeys": {}, "welcomed": False, "account": None}
+            "hotkeys": {}, "welcomed": False, "account": None, "idle_minutes": 5}
 
 
 def test_defaults_when_missing(path):
@@ -103,6 +104,11 @@ def test_assigned_values_are_saved(path):
     ("welcomed", "yes"),
     ("welcomed", 1),
     ("account", 5),
+    ("idle_minutes", -1),
+    ("idle_minutes", 481),
+    ("idle_minutes", 2.5),
+    ("idle_minutes", True),
+    ("idle_minutes", "5"),
 ])
 def test_an_invalid_setting_falls_back_alone(path, caplog, name, bad):
     write(path, {**FULL, name: bad, "version": CURRENT_VERSION})

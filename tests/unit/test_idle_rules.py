@@ -16,7 +16,6 @@ from trayapp.control.idle import (
     minutes_text,
     requests,
     still_applies,
-    valid_minutes,
 )
 from trayapp.core.models import EntryDraft, Service, TimeEntry
 from trayapp.core.when import parse_when
@@ -42,11 +41,20 @@ class Clock:
         return self.watcher.sample(at(minute), idle, running, Service.TOGGL)
 
 
-def test_defaults_to_toggls_five_minutes_and_validates_the_threshold():
-    assert DEFAULT_MINUTES == IdleWatcher().minutes == 5
-    assert valid_minutes(0) and valid_minutes(5) and valid_minutes(480)
+def test_defaults_to_toggls_five_minutes_and_the_setting_is_checked(tmp_path):
+    import json
+
+    from trayapp.config import Config
+
+    assert DEFAULT_MINUTES == IdleWatcher().minutes == Config().idle_minutes == 5
+    for good in (0, 5, 480):
+        Config.path().parent.mkdir(parents=True, exist_ok=True)
+        Config.path().write_text(json.dumps({"version": 2, "idle_minutes": good}))
+        assert Config.load().idle_minutes == good and Config.load().problem is None
     for bad in (-1, 481, 2.5, "5", True, None):
-        assert not valid_minutes(bad)
+        Config.path().write_text(json.dumps({"version": 2, "idle_minutes": bad}))
+        config = Config.load()
+        assert config.idle_minutes == 5 and "idle_minutes" in (config.problem or "")
 
 
 def test_away_then_back_while_a_timer_runs_asks_with_the_idle_start_and_the_return():

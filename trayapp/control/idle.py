@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..config import IDLE_MINUTES_DEFAULT as DEFAULT_MINUTES
+from ..config import IDLE_MINUTES_MAX as MAX_MINUTES
 from ..core.durations import format_timestamp
 from ..core.models import EntryDraft, Service, TimeEntry
 from .actions import Request
@@ -56,11 +58,6 @@ POLL_MIN = 10.0  # never sooner than this while active...
 POLL_MAX = 300.0  # ...nor later than this
 LATE = 90.0  # a reading this much later than due: the machine slept (or was stopped)
 TOLERANCE = 2.0  # seconds of jitter between a clock and the idle counter
-
-
-def valid_minutes(value: object) -> bool:
-    """A threshold in whole minutes: 0 (off) to MAX_MINUTES."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_MINUTES
 
 
 @dataclass(frozen=True)
