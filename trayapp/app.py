@@ -30,6 +30,7 @@ from .core.models import Connection, Service, Task
 from .runtime import Runtime
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
+from .ui.idle import IdleController
 from .ui.text import notification
 from .ui.timesheet import SheetHost
 from .ui.tray import Tray, when_shown
@@ -75,7 +76,7 @@ class TrayApp(QObject):
         self._demo_asked = demo
         self.tray = Tray(self, left_click=self.config.left_click)
         self.windows = Windows(self)
-        self.sheet = SheetHost(self)  # the timesheet window, made when first shown
+        self.sheet, self.idle = SheetHost(self), IdleController(self)  # windows made when asked
         self._wire()
         # The icon first; the rest (HTTP stack, store, hotkeys) once it is on the panel.
         self.tray.show()
@@ -223,7 +224,7 @@ class TrayApp(QObject):
         except e.TrackerError as exc:
             reply(refusal(exc))
             return
-        self.dispatch(request, reply)
+        self.dispatch(request, self.idle.with_idle_seconds(reply))  # status: idle_seconds
 
     def dispatch(self, request: Request, reply: Reply | None = None) -> None:
         if not self.is_booted:  # arrived during the first fraction of a second
@@ -425,7 +426,7 @@ class TrayApp(QObject):
         window.demo_requested.connect(window.hide)  # "Try the demo": it runs; show its menu
         window.demo_requested.connect(self.tray.popup_menu)
         self.config_changed.connect(window.tracking.show_state)
-        return window
+        return self.idle.with_section(window)
 
     def key_saved(self, key: str) -> None:
         """A key Maton accepted was saved: leave the demo (if running), use that account (the

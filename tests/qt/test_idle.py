@@ -231,3 +231,18 @@ def test_a_working_user_is_read_every_few_minutes(app, emulator, qtbot):
     assert controller._timer.isActive() and controller._timer.interval() == 298_000
     controller.set_minutes(0)  # off: no readings
     assert not controller._timer.isActive()
+
+
+def test_the_running_app_reports_idle_seconds_and_shows_the_idle_settings(app, qtbot):
+    source = FakeSource()
+    source.value = 73.9
+    app.idle._source = source
+    replies: list[dict] = []
+    app.handle_request({"command": "status", "args": {"json": True}}, replies.append)
+    qtbot.waitUntil(lambda: bool(replies), timeout=WAIT)
+    assert replies[0]["status"]["idle_seconds"] == 73
+    app.show_settings()
+    section = app.idle.section
+    assert section is not None and section.isVisibleTo(app.settings_window)
+    section.minutes.setValue(9)
+    assert Config.load().idle_minutes == 9 and app.idle.watcher.minutes == 9

@@ -46,13 +46,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..config import IDLE_MINUTES_DEFAULT as DEFAULT_MINUTES
-from ..config import IDLE_MINUTES_MAX as MAX_MINUTES
 from ..core.durations import format_timestamp
 from ..core.models import EntryDraft, Service, TimeEntry
 from .actions import Request
 
-DEFAULT_MINUTES = 5  # Toggl Desktop's default
-MAX_MINUTES = 480
 POLL_WHILE_IDLE = 15.0  # seconds between readings once idle: the return is seen this late
 POLL_MIN = 10.0  # never sooner than this while active...
 POLL_MAX = 300.0  # ...nor later than this

@@ -2,8 +2,8 @@
 section, and `IdleController`, which reads the idle source while a timer runs and turns the
 user's answer into the same requests the command line sends. The rules are control/idle.py's.
 
-The app makes one controller and tells it three things: each new snapshot
-(`snapshot_changed`), the settings window once made (`add_settings`), and the replies to the
+The app makes one controller, which follows the tray (`Tray.snapshot_shown`: a timer runs or
+not), and hands it the settings window once made (`with_section`) and the replies to the
 command socket (`with_idle_seconds`, so `trayapp status --json` reports `idle_seconds`).
 """
 
@@ -54,6 +54,7 @@ class Host(Protocol):
 
     config: Config
     tray: Tray
+    idle: IdleController
     snapshots: dict[Service, Snapshot]
 
     @property
@@ -208,6 +209,7 @@ class IdleController(QObject):
         self._timer.timeout.connect(self.poll)
         # After the tray's own handler: the menu is rebuilt by then, the line goes on top.
         app.tray.menu.aboutToShow.connect(self._add_to_menu)
+        app.tray.snapshot_shown.connect(self.snapshot_changed)
 
     @property
     def source(self) -> IdleSource:
@@ -348,10 +350,11 @@ class IdleController(QObject):
         self.app.dispatch(first, then)
 
     # -- settings ---------------------------------------------------------------------------------
-    def add_settings(self, window: SettingsWindow) -> IdleSection:
+    def with_section(self, window: SettingsWindow) -> SettingsWindow:
+        """The settings window, with the idle section added."""
         section = IdleSection(self.app.config, self.source)
         section.changed.connect(window.save)
         section.changed.connect(lambda: self.set_minutes(self.app.config.idle_minutes))
         window.add_section(section)
         self.section = section
-        return section
+        return window

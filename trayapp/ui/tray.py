@@ -58,6 +58,7 @@ class Tray(QObject):
     service_chosen = Signal(object)  # Service
     quit_requested = Signal()
     menu_opening = Signal()
+    snapshot_shown = Signal()  # set_snapshot: a new state (for whoever follows the timer)
 
     def __init__(self, parent: QObject | None = None, left_click: str = "toggle") -> None:
         super().__init__(parent)
@@ -117,6 +118,7 @@ class Tray(QObject):
             snap = self.snapshot
             if self._status is not None and snap is not None:
                 self._status.setText(self._status_text(snap, utcnow()))
+        self.snapshot_shown.emit()
 
     def badge(self) -> Badge:
         snap = self.snapshot
