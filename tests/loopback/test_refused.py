@@ -21,7 +21,7 @@ from trayapp.api.connections import Connections
 from trayapp.api.gateway import Gateway
 from trayapp.api.trackers import make_tracker
 from trayapp.config import Config
-from trayapp.control import actions, oneshot
+from trayapp.control import actions, oneshot, refused
 from trayapp.core.models import EntryDraft, Service
 from trayapp.sync.account import Account
 
@@ -197,7 +197,7 @@ def test_a_description_clockify_refuses_is_fixed_by_an_edit_then_retry(home, emu
     try:  # the tray's "Edit and try again…", without sending
         session = account.session(Service.CLOCKIFY)
         problem = session.snapshot().problems[0]
-        actions.fix(session, problem.seq, {"description": "Shortened"})
+        refused.fix(session, problem.seq, {"description": "Shortened"})
     finally:
         account.close()
     out = cli(home, base, "--service", "clockify", "retry")

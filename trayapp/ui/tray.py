@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMenu, QSystemTrayIcon
 
-from ..control.actions import Request, refused_entry
+from ..control.actions import Request
+from ..control.refused import refused_entry
 from ..core.durations import format_clock, format_moment, format_short, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
 from ..sync.snapshot import Problem, Snapshot
