@@ -187,7 +187,7 @@ LABELS = {
     Answer.KEEP: "&Keep the idle time",
     Answer.DISCARD: "&Discard the idle time",
     Answer.DISCARD_CONTINUE: "Discard and &continue",
-    Answer.ADD: "&Add the idle time as a new entry",
+    Answer.ADD: "&Add as a new entry",
 }
 
 

@@ -100,7 +100,8 @@ class IdleQuestion(QWidget):
             "The idle time becomes an entry of its own; the timer goes on from the time you "
             "came back.")
         self.description = QLineEdit()
-        self.description.setPlaceholderText("What were you doing? (optional, e.g. Lunch @Project)")
+        self.description.setPlaceholderText("optional, e.g. Lunch @Project")
+        self.description.setMinimumWidth(200)
         self.description.setClearButtonEnabled(True)
         self.description.returnPressed.connect(lambda: self._answer(Answer.ADD))
         name = QLabel("&Name of the new entry:")
@@ -120,7 +121,7 @@ class IdleQuestion(QWidget):
         add.addWidget(self.description, 1)
         add.addWidget(self.buttons[Answer.ADD])
         layout.addLayout(add)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
 
     def _answer(self, answer: Answer) -> None:
         self.answered.emit(answer, self.description.text().strip())
