@@ -42,7 +42,8 @@ class SheetHost(QObject):
         self.dialog: Any = None  # the Edit / Add dialog open over the sheet
 
     # -- showing ----------------------------------------------------------------------------
-    def show(self) -> None:
+    def show(self, period: Period | None = None) -> None:
+        """Open the window (made when first asked) on `period`, or on the one it shows."""
         window = self.window
         if window is None or not shiboken6.isValid(window):
             window = self.window = TimesheetWindow()
@@ -50,9 +51,13 @@ class SheetHost(QObject):
             window.requested.connect(self.request)
             window.edit_wanted.connect(self.edit)
             window.add_wanted.connect(self.add)
+        if period is not None:
+            window.period = period
         snapshot = self.app.snapshot
         if snapshot is not None:
             window.set_snapshot(snapshot)
+        elif period is not None:
+            window.redraw()
         window.show_and_raise()
         self.load(window.period)
 
