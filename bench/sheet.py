@@ -6,7 +6,9 @@ app starts, the week is opened once (that first open fills the cache: the reques
 are reported apart), then each round measures, with the cache fresh:
 
 - open: the window made and shown on the week (`SheetHost.show(week)`, what `trayapp
-  timesheet` does, on that week), from scratch (the previous window closed and deleted);
+  timesheet` does, on that week), from scratch (the previous window closed and deleted):
+  the first open in a session;
+- open again: the same after closing the window (the app keeps it, with what it showed);
 - day and week: Ctrl+1 and Ctrl+2 in the open window (`set_kind`), on a day of that week
   and back to the whole week;
 - snapshot: one new snapshot arriving while the week is shown (`snapshot_changed`, what
@@ -151,26 +153,42 @@ def main() -> int:
                 qapp.processEvents()
 
     def snapshot_update() -> dict[str, float]:
-        """One new snapshot while the week is shown: until the list is painted again once
-        the entries read again from the cache are in."""
+        """One new snapshot while the week is shown: the window redrawn at once, then the
+        entries read again from the cache and applied. Until the list's first paint after
+        that when it changed; when nothing did, there is nothing to paint: until the re-read
+        entries are applied."""
         window = host.window
         assert window is not None
-        arrived = []
+        applied: list[float] = []
         original = window.set_entries
 
         def counting(*args: object, **kwargs: object) -> None:
-            arrived.append(1)
             original(*args, **kwargs)  # type: ignore[arg-type]
+            applied.append(time.perf_counter())
 
         window.set_entries = counting  # type: ignore[method-assign]
+        paint = FirstPaint(lambda: bool(applied))
+        window.tree.viewport().installEventFilter(paint)
         try:
-            return measure(lambda: host.snapshot_changed(app.snapshot),
-                           lambda: bool(arrived) and shown(week)())
+            before = requests()
+            t0 = time.perf_counter()
+            host.snapshot_changed(app.snapshot)
+            redrawn = time.perf_counter()
+            spin(lambda: bool(applied), "the entries read again")
+            deadline = time.perf_counter() + 0.5
+            while paint.done is None and time.perf_counter() < deadline:
+                qapp.processEvents()
+            end = paint.done if paint.done is not None else applied[0]
+            return {"first_paint_ms": (end - t0) * 1000,
+                    "paint_starts_ms": ((paint.start or end) - t0) * 1000,
+                    "redraw_ms": (redrawn - t0) * 1000, "requests": requests() - before}
         finally:
+            window.tree.viewport().removeEventFilter(paint)
             del window.set_entries
 
     rows: dict[str, list[dict[str, float]]] = {
-        "open": [], "week -> day": [], "day -> week": [], "snapshot update": []}
+        "open": [], "week -> day": [], "day -> week": [], "snapshot update": [],
+        "open again": []}
     try:
         # The first open of that week fills the cache (one request on Toggl).
         cold = measure(lambda: host.show(week), shown(week), up_to_date)
@@ -191,6 +209,9 @@ def main() -> int:
                 lambda w=window: w.set_kind(WEEK),  # type: ignore[misc]
                 shown(week), up_to_date))
             rows["snapshot update"].append(snapshot_update())
+            window.close()  # closed, kept: opening it again shows what it holds at once
+            spin(lambda: True, "")
+            rows["open again"].append(measure(host.show, shown(week), up_to_date))
         figures: dict[str, object] = {
             "service": service.value, "entries_in_week": entries, "rounds": ROUNDS,
             "platform": QApplication.platformName(),
@@ -207,6 +228,9 @@ def main() -> int:
                     r["paint_starts_ms"] for r in found), 1),
                 "requests_max": max(r["requests"] for r in found),
             }
+            if "redraw_ms" in found[0]:
+                figures[name]["redraw_ms_median"] = round(statistics.median(  # type: ignore[index]
+                    r["redraw_ms"] for r in found), 1)
     finally:
         app.shutdown()
         server.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from ..core.durations import day_start, format_clock, format_short, utcnow, week_start
 from ..core.models import Project, Service, Task, TimeEntry
@@ -122,12 +123,12 @@ class Row:
         """'09:00 – 10:30' in local time; a running entry ends 'now'; one that ends on
         another day says which."""
         start = self.entry.start.astimezone()
-        text = f"{start:%H:%M} – "
+        text = f"{start.hour:02d}:{start.minute:02d} – "
         if self.entry.stop is None:
             return text + "now"
         stop = self.entry.stop.astimezone()
         days = (stop.date() - start.date()).days
-        return text + f"{stop:%H:%M}" + (f" (+{days})" if days else "")
+        return text + f"{stop.hour:02d}:{stop.minute:02d}" + (f" (+{days})" if days else "")
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,14 @@ class Sheet:
 
 def is_unsent(entry: TimeEntry) -> bool:
     """Made on this computer and not on the service yet."""
+    return entry.id.startswith(_local_prefix())
+
+
+@cache
+def _local_prefix() -> str:
     from ..store.db import LOCAL_PREFIX  # sqlite comes with the backend, after the icon
 
-    return entry.id.startswith(LOCAL_PREFIX)
+    return LOCAL_PREFIX
 
 
 def local_day(entry: TimeEntry) -> date:
@@ -216,7 +222,15 @@ def build(entries: Iterable[TimeEntry], period: Period, projects: Iterable[Proje
     now = now or utcnow()
     by_project = {p.id: p for p in projects}
     task_names = {t.id: t.name for t in tasks}
-    shown = [x for x in entries if not x.deleted and period.holds(local_day(x))]
+    days = period.days
+    first, last = days[0], days[-1]
+    on: dict[str, date] = {}  # each entry's local day, worked out once
+    shown = []
+    for x in entries:
+        day = local_day(x)
+        if not x.deleted and first <= day <= last:
+            on[x.id] = day
+            shown.append(x)
     shown.sort(key=lambda x: x.start, reverse=True)
     crossing = overlaps(shown, now)
     names = {x.id: x.description or "(no description)" for x in shown}
@@ -225,8 +239,8 @@ def build(entries: Iterable[TimeEntry], period: Period, projects: Iterable[Proje
             for x in shown]
     grouped: dict[date, list[Row]] = {}
     for row in rows:
-        grouped.setdefault(local_day(row.entry), []).append(row)
-    days = tuple(Day(day, tuple(grouped[day])) for day in sorted(grouped, reverse=True))
+        grouped.setdefault(on[row.id], []).append(row)
+    found = tuple(Day(day, tuple(grouped[day])) for day in sorted(grouped, reverse=True))
     totals: dict[str | None, list[int]] = {}
     for row in rows:
         key = row.project.id if row.project else None
@@ -237,7 +251,7 @@ def build(entries: Iterable[TimeEntry], period: Period, projects: Iterable[Proje
         (ProjectTotal(by_project.get(k or ""), s, b) for k, (s, b) in totals.items()),
         key=lambda t: (-t.seconds, t.name.casefold())))
     running = next((r for r in rows if r.running), None)
-    return Sheet(period, days, running, project_totals, now)
+    return Sheet(period, found, running, project_totals, now)
 
 
 def summary(sheet: Sheet, service: Service | None = None, today: date | None = None) -> str:

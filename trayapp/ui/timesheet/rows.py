@@ -31,6 +31,17 @@ MUTED = QColor("#6b7280")
 WARN = QColor("#b45309")
 RUNNING = QColor("#d1242f")
 HEADER_BG = QColor(127, 127, 127, 28)
+# Made once, not per row: a week can hold thousands of rows.
+ENTRY_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+               | Qt.ItemFlag.ItemIsEditable)
+DAY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+CENTRE = Qt.AlignmentFlag.AlignCenter
+MUTED_BRUSH = QBrush(MUTED)
+WARN_BRUSH = QBrush(WARN)
+RUNNING_BRUSH = QBrush(RUNNING)
+BILLABLE_BRUSH = QBrush(QColor("#15803d"))
+HEADER_BRUSH = QBrush(HEADER_BG)
 
 
 class SheetTree(QTreeWidget):
@@ -72,6 +83,12 @@ class SheetTree(QTreeWidget):
         self.headerItem().setToolTip(BILLABLE, "Billable")
         self.itemChanged.connect(self._changed)
         self._filling = False
+        self._shown: tuple[object, ...] = ()  # what the rows show (fill skips the same again)
+        self._touched = False  # a row's text changed in place since: filled again next time
+        self._bold = QFont(self.font())
+        self._bold.setBold(True)
+        self._italic = QFont(self.font())
+        self._italic.setItalic(True)
         self.running_item: QTreeWidgetItem | None = None
         self.running_day: QTreeWidgetItem | None = None
 
@@ -80,6 +97,13 @@ class SheetTree(QTreeWidget):
              unsent: frozenset[str] = frozenset()) -> None:
         """Show `sheet`; the row of entry `keep` stays current if it is still there;
         `unsent`: entries with changes not yet sent (shown in italics)."""
+        shown = (sheet.days, today, show_tasks, unsent)
+        if shown == self._shown and not self._touched:
+            # The same rows (a new snapshot, the same entries read again): kept as they are.
+            if keep is not None and keep != self.current_entry_id():
+                self.select_entry(keep)
+            return
+        self._shown, self._touched = shown, False
         self._filling = True
         self.setUpdatesEnabled(False)
         try:
@@ -87,6 +111,10 @@ class SheetTree(QTreeWidget):
             self.running_item = self.running_day = None
             self.setColumnHidden(TASK, not show_tasks)
             current: QTreeWidgetItem | None = None
+            self._bold = QFont(self.font())  # the font may have changed (the theme)
+            self._bold.setBold(True)
+            self._italic = QFont(self.font())
+            self._italic.setItalic(True)
             for day in sheet.days:
                 head = self._day_item(day, today)
                 self.addTopLevelItem(head)
@@ -112,76 +140,75 @@ class SheetTree(QTreeWidget):
         item = QTreeWidgetItem()
         item.setData(0, ID, day.day)
         item.setData(0, KIND, "day")
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        item.setFlags(DAY_FLAGS)
         item.setText(DESCRIPTION, day_title(day.day, today))
         item.setText(DURATION, format_short(day.seconds))
-        font = QFont(self.font())
-        font.setBold(True)
+        font = self._bold
         for column in range(len(HEADERS)):
             item.setFont(column, font)
-            item.setBackground(column, QBrush(HEADER_BG))
-        item.setTextAlignment(DURATION, Qt.AlignmentFlag.AlignRight
-                              | Qt.AlignmentFlag.AlignVCenter)
+            item.setBackground(column, HEADER_BRUSH)
+        item.setTextAlignment(DURATION, RIGHT)
         item.setToolTip(DESCRIPTION, "Enter: add an entry to this day")
         return item
 
     def _entry_item(self, row: Row, unsent: bool = False) -> QTreeWidgetItem:
         entry = row.entry
-        item = QTreeWidgetItem()
+        description = shown(entry.description)
+        project, tags = row.project, entry.tags
+        texts = [""] * len(HEADERS)
+        texts[DESCRIPTION] = description or "(no description)"
+        if project is not None:
+            texts[PROJECT] = elided(project.name, 40)
+        elif entry.project_id:
+            texts[PROJECT] = "(unknown project)"
+        if row.client:
+            texts[CLIENT] = elided(row.client, 30)
+        if row.task:
+            texts[TASK] = elided(row.task, 30)
+        if tags:
+            texts[TAGS] = elided(", ".join(tags), 40)
+        if entry.billable:
+            texts[BILLABLE] = "$"
+        texts[TIMES] = row.times()
+        texts[DURATION] = format_clock(row.seconds)
+        item = QTreeWidgetItem(texts)  # every text in one call
         item.setData(0, ID, entry.id)
         item.setData(0, KIND, "entry")
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                      | Qt.ItemFlag.ItemIsEditable)
-        description = shown(entry.description)
+        item.setFlags(ENTRY_FLAGS)
         if description:
-            item.setText(DESCRIPTION, description)
             item.setToolTip(DESCRIPTION, tooltip_text(entry.description))
         else:
-            item.setText(DESCRIPTION, "(no description)")
-            item.setForeground(DESCRIPTION, QBrush(MUTED))
-        project = row.project
+            item.setForeground(DESCRIPTION, MUTED_BRUSH)
         if project is not None:
-            item.setText(PROJECT, elided(project.name, 40))
             item.setIcon(PROJECT, swatch_icon(project.color))
             color = QColor(project.color)
             if color.isValid():
                 item.setForeground(PROJECT, QBrush(color.darker(115)))
             item.setToolTip(PROJECT, tooltip_text(project.label))
         elif entry.project_id:
-            item.setText(PROJECT, "(unknown project)")
-            item.setForeground(PROJECT, QBrush(MUTED))
+            item.setForeground(PROJECT, MUTED_BRUSH)
         if row.client:
-            item.setText(CLIENT, elided(row.client, 30))
-            item.setForeground(CLIENT, QBrush(MUTED))
-        if row.task:
-            item.setText(TASK, elided(row.task, 30))
-        if entry.tags:
-            item.setText(TAGS, elided(", ".join(entry.tags), 40))
-            item.setToolTip(TAGS, tooltip_text(", ".join(entry.tags)))
-            item.setForeground(TAGS, QBrush(MUTED))
+            item.setForeground(CLIENT, MUTED_BRUSH)
+        if tags:
+            item.setToolTip(TAGS, tooltip_text(", ".join(tags)))
+            item.setForeground(TAGS, MUTED_BRUSH)
         if entry.billable:
-            item.setText(BILLABLE, "$")
             item.setToolTip(BILLABLE, "Billable")
-            item.setForeground(BILLABLE, QBrush(QColor("#15803d")))
-        item.setTextAlignment(BILLABLE, Qt.AlignmentFlag.AlignCenter)
-        item.setText(TIMES, row.times())
+            item.setForeground(BILLABLE, BILLABLE_BRUSH)
+        item.setTextAlignment(BILLABLE, CENTRE)
         if row.overlaps:
-            item.setForeground(TIMES, QBrush(WARN))
+            item.setForeground(TIMES, WARN_BRUSH)
             item.setIcon(TIMES, self.style().standardIcon(
                 QStyle.StandardPixmap.SP_MessageBoxWarning))
             names = ", ".join(f"“{shown(n)}”" for n in row.overlaps[:3])
             item.setToolTip(TIMES, tooltip_text(f"Overlaps {names}"))
-        item.setText(DURATION, format_clock(row.seconds))
-        item.setTextAlignment(DURATION, Qt.AlignmentFlag.AlignRight
-                              | Qt.AlignmentFlag.AlignVCenter)
+        item.setTextAlignment(DURATION, RIGHT)
         if row.running:
             item.setIcon(DESCRIPTION, swatch_icon(RUNNING.name(), 10))
-            item.setForeground(DURATION, QBrush(RUNNING))
+            item.setForeground(DURATION, RUNNING_BRUSH)
             item.setToolTip(DURATION, "Running")
         if unsent:
-            font = QFont(self.font())
-            font.setItalic(True)
-            item.setFont(DESCRIPTION, font)
+            item.setFont(DESCRIPTION, self._italic)
             item.setToolTip(DESCRIPTION, tooltip_text(
                 f"{entry.description or '(no description)'} — not yet sent"))
         return item
@@ -258,6 +285,7 @@ class SheetTree(QTreeWidget):
                     item is self.running_item:
                 return False  # a running timer's duration grows; stop it at a time instead
             self._before = item.text(index.column())
+            self._touched = True  # the editor may change the row: the next fill redraws it
             if index.column() == DESCRIPTION and item.foreground(DESCRIPTION).color() == MUTED:
                 self._filling = True
                 item.setText(DESCRIPTION, "")
@@ -268,6 +296,7 @@ class SheetTree(QTreeWidget):
     def _changed(self, item: QTreeWidgetItem, column: int) -> None:
         if self._filling or item.data(0, KIND) != "entry" or column not in INLINE:
             return
+        self._touched = True
         text = item.text(column)
         if text != getattr(self, "_before", None):
             self.inline_edited.emit(str(item.data(0, ID)), column, text)

@@ -190,6 +190,8 @@ class TimesheetWindow(SheetActions):
         of them hold changes not yet sent."""
         if period != self.period:
             return
+        if period == self.loaded and unsent == self.unsent and entries == self.entries:
+            return  # the same again (the cache read, then the service's answer): as shown
         self.entries, self.loaded, self.unsent = list(entries), period, unsent
         self.redraw()
 
