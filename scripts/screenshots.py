@@ -3,7 +3,8 @@
     dbus-run-session -- bash scripts/desktop-session .venv/bin/python scripts/screenshots.py
 
 Starts `trayapp --demo` on the virtual display, opens the tray menu with a real right click,
-the settings window and the new-timer dialog, and saves cropped PNGs to docs/screenshots/."""
+the settings window, the new-timer dialog and the timesheet (its day and week views, by its
+global shortcut and Ctrl+2), and saves cropped PNGs to docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -37,6 +38,17 @@ def shoot(name: str, x: int, y: int, w: int, h: int) -> None:
     subprocess.run([sys.executable, "-c", SHOT, str(OUT / name), str(x), str(y), str(w), str(h)],
                    check=True, timeout=30, env=dict(os.environ, QT_QPA_PLATFORM="xcb"))
     print("saved", OUT / name)
+
+
+def window_rect(title: str) -> tuple[int, int, int, int]:
+    """x, y, width, height of the visible top-level window named `title` (xdotool)."""
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
+                           check=True, capture_output=True, text=True, timeout=10)
+    wid = found.stdout.split()[-1]
+    shell = subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid], check=True,
+                           capture_output=True, text=True, timeout=10).stdout
+    geo = dict(line.split("=", 1) for line in shell.split())
+    return int(geo["X"]), int(geo["Y"]), int(geo["WIDTH"]), int(geo["HEIGHT"])
 
 
 def main() -> int:
@@ -84,8 +96,9 @@ def main() -> int:
         shoot("quick-start.png", quick["x"], quick["y"], quick["w"], quick["h"])
         xdo("key", "Escape")
 
-        subprocess.run([sys.executable, "-m", "trayapp", "start", "Writing report", "--project",
-                        "Reports", "--tags", "deep-work"], check=True, timeout=30, env=cli_env)
+        trayapp = [sys.executable, "-m", "trayapp", "--demo"]  # the demo app is the one running
+        subprocess.run([*trayapp, "start", "Writing report", "--project", "Reports", "--tags",
+                        "deep-work"], check=True, timeout=30, env=cli_env)
         app.expect(lambda ev: ev["event"] == "state" and ev["running"] == "Writing report",
                    what="running")
         time.sleep(1.5)
@@ -97,8 +110,20 @@ def main() -> int:
               + 20, menu["y"] + menu["h"] - top + 10)
         xdo("key", "Escape")
 
-        subprocess.run([sys.executable, "-m", "trayapp", "settings"], check=True, timeout=30,
-                       env=cli_env)
+        xdo("key", "ctrl+alt+shift+e")  # the timesheet, by its global shortcut: today
+        app.expect(lambda ev: ev["event"] == "sheet" and ev["rows"]
+                   and ev["title"].startswith("Today"), what="the timesheet's day")
+        time.sleep(1.0)
+        shoot("timesheet-day.png", *window_rect("^Timesheet"))
+        xdo("key", "ctrl+2")  # the week
+        app.expect(lambda ev: ev["event"] == "sheet" and ev["rows"]
+                   and ev["title"].startswith("This week"), what="the timesheet's week")
+        time.sleep(1.0)
+        shoot("timesheet-week.png", *window_rect("^Timesheet"))
+        xdo("key", "Escape")
+        time.sleep(0.3)
+
+        subprocess.run([*trayapp, "settings"], check=True, timeout=30, env=cli_env)
         window = app.expect(lambda ev: ev["event"] == "window" and ev["cls"] == "SettingsWindow",
                             what="settings window", timeout=20)
         time.sleep(1.0)
