@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from . import ipc, logs
 from .config import Config
 from .control import accounts, actions
-from .control.actions import Plan, Request, Show, Then, finish, outcome, plan, refusal
+from .control.actions import Plan, Request, Show, plan, refusal
 from .control.backend import Backend, read_key
-from .control.display import tray_state, with_problem
+from .control.display import tray_state
 from .control.notices import Notice, Notices
 from .core import errors as e
-from .core.durations import utcnow
 from .core.models import Connection, Service, Task
+from .execution import execute
 from .runtime import Runtime
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
@@ -246,77 +245,7 @@ class TrayApp(QObject):
         self.execute(step, reply)
 
     def execute(self, step: Plan, reply: Reply | None) -> None:
-        """Run a plan: predicted at once, applied on `local`, then sent on `net`. Answered
-        once, within `reply_within_ms`: with the outcome, or else with "saved, still
-        sending" (or, if looking at the server first takes that long, on what is known)."""
-        assert self.runtime is not None  # plans are made only with a backend
-        runtime, service = self.runtime, step.service
-        replied: list[bool] = []
-        state: dict[str, Any] = {}  # "acted": the local change was asked; "local": its result
-
-        def respond(answer: dict[str, Any]) -> None:
-            if reply is not None and not replied:
-                replied.append(True)
-                reply(answer)
-
-        def refused(error: e.TrackerError) -> None:
-            self.render()  # the prediction did not come true
-            if reply is None:
-                self.tell(error)
-            respond(refusal(error))
-
-        def answer(before: Snapshot, after: Snapshot, still_sending: bool = False) -> None:
-            if not still_sending and not runtime.stopped:
-                (self.synced if step.then is Then.SYNC else self.show)(after)
-            respond(outcome(step, before, with_problem(after, self.problem), demo=self.demo,
-                            still_sending=still_sending))
-
-        def applied(result: tuple[Snapshot, Snapshot]) -> None:
-            before, after = state["local"] = result
-            if step.then is Then.NOTHING or runtime.stopped:  # stopped: sent by the next one
-                answer(before, after, still_sending=step.then is not Then.NOTHING)
-                return
-            self.show(after)  # on disk: shown now, sent next
-            runtime.net_call(lambda a: finish(a.session(service), step.then),
-                             partial(answer, before),
-                             lambda error: answer(before, replace(after, error=error)))
-            if state.get("late"):
-                answer(before, after, still_sending=True)
-
-        def apply(account: Account) -> tuple[Snapshot, Snapshot]:
-            session = account.session(service)
-            return session.snapshot(), step.apply(session)
-
-        def act(_: object = None) -> None:
-            if state.get("acted") or runtime.stopped:
-                return
-            state["acted"] = True
-            known = self.snapshots.get(service)
-            if step.predict is not None and known is not None and service is self.service:
-                self.tray.set_snapshot(step.predict(known), self.services)
-            runtime.local.call(apply, applied, refused)
-
-        def deadline() -> None:
-            state["late"] = True
-            if "local" in state:  # applied and on disk; the service has not answered yet
-                before, after = state["local"]
-                answer(before, after, still_sending=True)
-            else:
-                act()  # looking at the server takes too long: act on what is known
-
-        QTimer.singleShot(self.reply_within_ms, runtime, deadline)
-        known = self.snapshots.get(service)
-        look = actions.needs_a_look(step, known) or step.look_when_stale and (
-            known is None or runtime.policy.worth_a_look(known, utcnow()))
-        if look:  # what this app knows may be old (say, a timer started on the web)
-            def looked(snapshot: Snapshot) -> None:
-                if not runtime.stopped:
-                    self.synced(snapshot)
-                act()
-
-            runtime.net_call(lambda a: a.session(service).sync(), looked, lambda _: act())
-        else:
-            act()
+        execute(self, step, reply)
 
     def show_window(self, window: str) -> None:
         snapshot, service = self.snapshot, self.service

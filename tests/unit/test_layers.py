@@ -28,9 +28,10 @@ ALLOWED: dict[str, set[str]] = {
     "worker": {"core", QT},
     "platform": {"files", "ipc", QT},
     "runtime": {"core", "sync", "control", "worker", QT},
+    "execution": {"core", "sync", "control", "app", QT},  # app: for its type only
     "ui": {"core", "sync", "control", "config", "platform", "paths", QT},
     "app": {"core", "sync", "control", "config", "platform", "ui", "worker", "runtime", "ipc",
-            "logs", QT},
+            "logs", "execution", QT},
     "gui": {"app", "ui", "worker", "logs", QT},
     "cli": {"core", "control", "emulator", "gui", "ipc"},
     "__main__": {"cli"},
