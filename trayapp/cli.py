@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("menu", "show the tray menu")
     command("settings", "open the settings window")
     command("timesheet", "open the timesheet window")
+    command("manage", "open the projects, clients and tags window")
 
     emu = sub.add_parser("emulator", help="serve the local Maton/Toggl/Clockify emulator")
     emu.add_argument("--host", default="127.0.0.1")

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is n
 
 ENTRY_COMMANDS = frozenset({"entries", "add", "edit", "delete", "split"})
 WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
-                     "project_search", "timesheet"})
+                     "project_search", "timesheet", "manage"})
 TRACKING = frozenset({"start", "stop", "toggle", "continue", "discard", "status", "sync",
                       "retry", "drop", "fix", "update",
                       "entries", "add", "edit", "delete", "split"})  # (control/entries.py)
