@@ -30,6 +30,7 @@ from .runtime import Runtime
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
 from .ui.idle import IdleController
+from .ui.manage import ManageHost
 from .ui.text import notification
 from .ui.timesheet import SheetHost
 from .ui.tray import Tray, when_shown
@@ -76,6 +77,7 @@ class TrayApp(QObject):
         self.tray = Tray(self, left_click=self.config.left_click)
         self.windows = Windows(self)
         self.sheet, self.idle = SheetHost(self), IdleController(self)  # windows made when asked
+        self.manager = ManageHost(self)
         self._wire()
         # The icon first; the rest (HTTP stack, store, hotkeys) once it is on the panel.
         self.tray.show()
@@ -253,6 +255,8 @@ class TrayApp(QObject):
             self.show_settings()
         elif window == "timesheet":
             self.sheet.show()
+        elif window == "manage":
+            self.manager.show()
         elif window == "menu" or snapshot is None:
             self.tray.popup_menu()
         elif self.runtime is not None:
@@ -281,6 +285,7 @@ class TrayApp(QObject):
                                          self.problem)
         self.tray.set_snapshot(snapshot, self.services, elsewhere)
         self.sheet.snapshot_changed(self.snapshot)
+        self.manager.snapshot_changed(self.snapshot)
 
     def failed(self, error: e.TrackerError) -> None:
         """Background work failed (a sync, looking for connections): said, and a problem only
@@ -394,6 +399,7 @@ class TrayApp(QObject):
         if self.settings_window is not None:  # first: it may still ask the backend something
             self.settings_window.close()
         self.windows.close_all()
+        self.manager.close()
         self.sheet.close()  # deletions waiting out their Undo are handed over first
         self._stop_backend()
         self.qapp.processEvents()  # the answers of work just finished, to whoever waits

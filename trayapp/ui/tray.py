@@ -308,6 +308,7 @@ class Tray(QObject):
             menu.addAction(f"Open {snap.service.title} in the browser",
                            self.open_web_requested.emit)
         menu.addAction("Timesheet…", lambda: self.ask("timesheet"))
+        menu.addAction("Projects and tags…", lambda: self.ask("manage"))
         menu.addAction("Settings…", self.settings_requested.emit)
         menu.addAction("Quit", self.quit_requested.emit)
 
