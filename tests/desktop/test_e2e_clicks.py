@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from trayapp.platform.hotkeys.base import ACTIONS
+
 from ..conftest import TEST_KEY
 from ..support.e2e import AppProcess, cli, screenshot, xdo
 
@@ -184,10 +186,11 @@ def test_recording_a_grabbed_chord_shows_it_as_taken(x11, emulator, tmp_path):
         assert editor[-1]["fields"]["new_timer"] == "Ctrl+Alt+Shift+T"
         assert "Also set for" in editor[-1]["statuses"]["new_timer"] + \
             editor[-1]["statuses"]["toggle"]
-        # Leaving the fields (Tab to the next field, Tab to the button below) takes the grabs
+        # Leaving the fields (Tab through the fields below, then to the button) takes the grabs
         # back: the shortcuts work again.
-        xdo("key", "--delay", "100", "Tab", "Tab")
-        for _ in range(2):  # into the next field (taken back, released again), then out
+        later = list(ACTIONS).index("new_timer") + 1  # the fields below it, then out
+        xdo("key", "--delay", "100", *["Tab"] * (len(ACTIONS) - later + 1))
+        for _ in range(len(ACTIONS) - later + 1):  # each field: taken back, released again
             app.expect(lambda ev: ev["event"] == "hotkeys_paused" and not ev["paused"],
                        what="the grabs taken back")
         xdo("key", "ctrl+alt+shift+s")  # stop: nothing runs, so it only says so
