@@ -260,3 +260,24 @@ def test_two_thousand_projects_search_and_sort_in_one_model(qtbot):
     proxy.set_search("")
     assert proxy.rowCount() == 2000
     assert model.set_items(items) is False  # the same rows: nothing redrawn
+
+
+def test_clockify_tasks_tab_lists_a_projects_tasks_and_marks_one_done(app, qtbot, confirm):
+    app.track_on(Service.CLOCKIFY)
+    qtbot.waitUntil(lambda: bool(app.snapshot and app.snapshot.service is Service.CLOCKIFY
+                                 and app.snapshot.projects), timeout=WAIT)
+    app.dispatch(Request("manage"))
+    qtbot.waitUntil(lambda: app.manager.visible, timeout=WAIT)
+    window = app.manager.window
+    assert window.tabs.isTabVisible(3)
+    tasks = window.page("task")
+    window.show_kind("task")
+    qtbot.waitUntil(lambda: tasks.project.findText("Website") > 0, timeout=WAIT)
+    tasks.project.setCurrentIndex(tasks.project.findText("Website"))
+    qtbot.waitUntil(lambda: {"Homepage redesign", "Blog section"} <= set(names(tasks)),
+                    timeout=WAIT)
+    assert tasks.select("Blog section")
+    tasks.archive_button.click()  # Mark done
+    qtbot.waitUntil(lambda: "Blog section" not in names(tasks), timeout=WAIT)
+    tasks.archived.setChecked(True)
+    assert any(x.name == "Blog section" and x.archived for x in tasks.rows())

@@ -52,6 +52,7 @@ class ManageHost(QObject):
             window = self.window = ManagerWindow()
             window.requested.connect(self.request)
             window.reload_wanted.connect(self.reload)
+            window.tasks_wanted.connect(self.load_tasks)
         service = self.app.service
         switched = self.service is not service
         self.service = service
@@ -96,6 +97,14 @@ class ManageHost(QObject):
 
         runtime.net_call(partial(fetched, service=service), arrived, self._failed,
                          kind="manage-load")
+
+    def load_tasks(self, project_id: str) -> None:
+        """Clockify: a project's tasks, done ones too (one request), then the cache again."""
+        runtime, service = self.app.runtime, self.service
+        if runtime is None or service is not Service.CLOCKIFY:
+            return
+        runtime.net_call(partial(project_tasks, service=service, project_id=project_id),
+                         lambda _: self.reread(), self._failed, kind="manage-tasks")
 
     def _arrived(self, found: Items) -> None:
         if self.window is None or not shiboken6.isValid(self.window):
@@ -171,6 +180,14 @@ class ManageHost(QObject):
         else:
             self.window.set_status(f"Saved · up to date with {service}")
         self.reread()
+
+
+def project_tasks(account: Account, service: Service, project_id: str) -> None:
+    session = account.session(service)
+    try:
+        session.tasks(project_id, include_done=True)  # type: ignore[call-arg,unused-ignore]
+    except TypeError:  # a session that lists active tasks only
+        session.tasks(project_id)
 
 
 def kept(archived: list[Item], current: list[Item]) -> list[Item]:

@@ -199,8 +199,11 @@ class CatalogTab(QWidget):
         self._enable()
 
     def _project_chosen(self) -> None:
-        self.proxy.set_project(self.project.currentData())
+        project_id = self.project.currentData()
+        self.proxy.set_project(project_id)
         self._enable()
+        if project_id:
+            self.window_.tasks_wanted.emit(project_id)
 
     def _enable(self) -> None:
         item = self.selected()
@@ -339,6 +342,7 @@ class CatalogTab(QWidget):
 class ManagerWindow(QWidget):
     requested = Signal(str, dict)  # kind, args: a catalog request as the command line makes it
     reload_wanted = Signal()
+    tasks_wanted = Signal(str)  # a project's id: its tasks are wanted (Clockify)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
