@@ -343,6 +343,7 @@ class TrayApp(QObject):
 
     def _make_settings(self) -> SettingsWindow:
         from .ui.settings import SettingsWindow
+        from .ui.settings.accounts import account_details, use_connection
 
         backend, error = self.backend, self.backend_error or e.TrackerError("Not ready.")
         run = self.runtime.net.run if self.runtime is not None else partial(unavailable, error)
@@ -350,8 +351,9 @@ class TrayApp(QObject):
             self.config, run, connections=lambda: live(backend).connections(),
             workspaces=lambda s: live(backend).workspaces(s),
             wind_up=lambda s: live(backend).wind_up(s), adopt=lambda c: live(backend).adopt(c),
-            services=lambda: self.services,
-            shortcuts=self.hotkeys, demo=self.demo)
+            services=lambda: self.services, shortcuts=self.hotkeys, demo=self.demo,
+            details=partial(account_details, backend),
+            switch_connection=partial(use_connection, backend))
         window.hotkeys_edited.connect(self.hotkeys_edited)
         window.key_saved.connect(self.key_saved)
         window.key_removed.connect(self.key_removed)

@@ -9,9 +9,18 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from ...config import Config
 from ...control import accounts
@@ -21,6 +30,30 @@ from ...core.models import Connection, ConnectionStatus, Service
 from .common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, Confirm, Opener, Runner
 
 Adopt = Callable[[Sequence[Connection]], Mapping[Service, Connection | None]]
+#: Maton's connections -> a row per connection: service, connection_id, status, account,
+#: workspace, current (as `trayapp accounts --json`). Asks each service (the worker runs it).
+Details = Callable[[list[Connection]], list[dict[str, Any]]]
+
+
+def account_details(backend: Any, connections: list[Connection]) -> list[dict[str, Any]]:
+    """Each connection with the account it reaches (control's `accounts` rows)."""
+    from ...control.connections import account_rows
+
+    return account_rows(backend, connections)
+
+
+def use_connection(backend: Any, service: Service) -> None:
+    """The service's requests carry the connection chosen in the settings from now on."""
+    from ...control.connections import use_chosen_connection
+
+    use_chosen_connection(backend, service)
+
+
+def choose(config: Config, service: Service, connection_id: str,
+           connections: list[Connection]) -> bool:
+    from ...control.connections import choose_connection
+
+    return choose_connection(config, service, connection_id, connections)
 
 
 Link = tuple[str, str]  # (address, the words shown for it)
@@ -50,6 +83,8 @@ class Row:
     connect: QPushButton
     disconnect: QPushButton
     cancel: QPushButton
+    who: QLabel  # the account it reaches and its workspace
+    choice: QComboBox  # which connection, when the service has several
     state: RowState = RowState.CHECKING
     shown: tuple[RowState, str, str | None, Link | None] = (RowState.CHECKING, "", None, None)
 
@@ -78,7 +113,9 @@ class AccountsSection(QGroupBox):
     def __init__(self, config: Config, run: Runner, connections: Callable[[], ConnectionsApi],
                  *, adopt: Adopt, wind_up: Callable[[Service], None], demo: bool,
                  opener: Opener, confirm: Confirm, save: Callable[[], bool],
-                 poll_interval_ms: int, sign_in_timeout_s: float) -> None:
+                 poll_interval_ms: int, sign_in_timeout_s: float,
+                 details: Details | None = None,
+                 switch: Callable[[Service], None] | None = None) -> None:
         super().__init__("Accounts")
         self.config = config
         self._run = run
@@ -89,6 +126,9 @@ class AccountsSection(QGroupBox):
         self._open = opener
         self._confirm = confirm
         self._save = save
+        self._details = details
+        self._switch = switch  # after another connection is chosen (the worker runs it)
+        self.found: list[Connection] = []  # Maton's list, as last asked
         self.sign_ins = SignIns(connections, timeout=sign_in_timeout_s)
         self._waits: dict[Service, SignIn] = {}
         self._polling: set[Service] = set()  # a check is on its way: never stack another
@@ -106,8 +146,19 @@ class AccountsSection(QGroupBox):
             status.linkActivated.connect(self._open)
             buttons = QHBoxLayout()
             buttons.setSpacing(6)
+            who = QLabel()
+            who.setStyleSheet(f"color: {MUTED_COLOR};")
+            who.setWordWrap(True)
+            who.setTextFormat(Qt.TextFormat.PlainText)
+            who.hide()
+            choice = QComboBox()
+            choice.setToolTip(f"The {service.title} account trayapp uses (sent to Maton as "
+                              "Maton-Connection)")
+            choice.setAccessibleName(f"{service.title} connection")
+            choice.hide()
+            choice.activated.connect(lambda _=0, s=service: self.choose_connection(s))
             row = Row(status, QPushButton("Connect"), QPushButton("Disconnect"),
-                      QPushButton("Cancel"))
+                      QPushButton("Cancel"), who, choice)
             row.connect.setToolTip(f"Sign in to {service.title} in your browser, through Maton")
             row.disconnect.setToolTip(f"Remove the {service.title} connection from Maton")
             row.cancel.setToolTip("Stop waiting for the browser sign-in")
@@ -117,7 +168,12 @@ class AccountsSection(QGroupBox):
             for button in (row.connect, row.disconnect, row.cancel):
                 buttons.addWidget(button)
             grid.addWidget(QLabel(f"<b>{service.title}</b>"), i, 0)
-            grid.addWidget(status, i, 1)
+            column = QVBoxLayout()
+            column.setSpacing(4)
+            column.addWidget(status)
+            column.addWidget(who)
+            column.addWidget(choice)
+            grid.addLayout(column, i, 1)
             grid.addLayout(buttons, i, 2)
             self.rows[service] = row
             row.render(RowState.CHECKING, "Checking…")
@@ -154,6 +210,61 @@ class AccountsSection(QGroupBox):
         if (self.config.connections, self.config.service) != before and self._save():
             self.changed.emit()
         self.listed.emit()
+        self.found = list(connections)
+        if self._details is not None and connections:
+            details = self._details
+            self._run(lambda: details(connections), self.show_details, lambda _: None,
+                      "settings.accounts")
+
+    # -- which account each connection reaches ------------------------------------------------
+    def show_details(self, rows: list[dict[str, Any]]) -> None:
+        """Each service's account and workspace; a choice when it has several connections."""
+        for service, row in self.rows.items():
+            mine = [r for r in rows if r.get("service") == service.value]
+            current = next((r for r in mine if r.get("current")), None)
+            if current is None or not self._settled(service):
+                row.who.hide()
+                row.choice.hide()
+                continue
+            parts = [f"Account: {current.get('account') or 'unknown'}"]
+            if current.get("workspace"):
+                parts.append(f"Workspace: {current['workspace']}")
+            if current.get("status") not in (None, "ACTIVE"):
+                parts.append(f"Maton says {current['status']}")
+            row.who.setText(" · ".join(parts))
+            row.who.show()
+            row.choice.clear()
+            for r in mine:
+                who = r.get("account") or "unknown account"
+                state = "" if r.get("status") == "ACTIVE" else f" ({r.get('status')})"
+                row.choice.addItem(f"{who}{state} · connection {str(r['connection_id'])[:8]}",
+                                   r["connection_id"])
+            row.choice.setCurrentIndex(max(0, row.choice.findData(current["connection_id"])))
+            row.choice.setVisible(len(mine) > 1)
+
+    def choose_connection(self, service: Service) -> None:
+        """The user picked another of the service's connections: used from now on."""
+        connection_id = self.rows[service].choice.currentData()
+        if not connection_id:
+            return
+        try:
+            changed = choose(self.config, service, str(connection_id), self.found)
+        except e.TrackerError as exc:
+            self.problem.emit(exc)
+            return
+        if not changed or not self._save():
+            return
+        switch = self._switch
+
+        def switched(_: object = None) -> None:
+            self.changed.emit()
+            self.refresh()
+
+        if switch is None:
+            switched()
+        else:
+            self._run(lambda: switch(service), switched, self.problem.emit,
+                      f"settings.choose.{service.value}")
 
     def _show(self, service: Service, conn: Connection | None) -> None:
         row = self.rows[service]

@@ -28,7 +28,7 @@ from ...control.backend import checked_gateway_url
 from ...core import errors as e
 from ...core.models import Service, Workspace
 from . import common
-from .accounts import AccountsSection, Adopt
+from .accounts import AccountsSection, Adopt, Details
 from .behaviour import BehaviourSection
 from .common import ERROR_COLOR, Confirm, Done, Failed, Opener, Runner
 from .key import KEY_PAGE, KeySection
@@ -65,6 +65,8 @@ class SettingsWindow(QWidget):
         poll_interval_ms: int = int(POLL_INTERVAL * 1000),
         sign_in_timeout_s: float = SIGN_IN_TIMEOUT,
         parent: QWidget | None = None,
+        details: Details | None = None,
+        switch_connection: Callable[[Service], None] | None = None,
     ) -> None:
         """`run` calls a function off the GUI thread; `connections`, `workspaces` and
         `wind_up` (before a disconnect) are called there to reach Maton and the services;
@@ -83,7 +85,7 @@ class SettingsWindow(QWidget):
             opener=self.open,
             confirm=confirm,
             save=self.save, poll_interval_ms=poll_interval_ms,
-            sign_in_timeout_s=sign_in_timeout_s)
+            sign_in_timeout_s=sign_in_timeout_s, details=details, switch=switch_connection)
         self.tracking = TrackingSection(config, run, services, workspaces, demo)
         self.behaviour = BehaviourSection(config)
         for section in (self.key, self.accounts, self.tracking, self.behaviour):
