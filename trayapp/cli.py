@@ -1,6 +1,8 @@
 """Command line. `trayapp` starts the tray (or hands over to the one already running);
 `start|stop|continue|toggle|discard|retry|status|entries|add|edit|delete|split|menu|settings`
-go to the running app, or are done here, one-shot, without importing Qt, when none runs."""
+and `project|client|tag|task` go to the running app, or are done here, one-shot, without
+importing Qt, when none runs; `accounts|connect|disconnect|workspace` are done here, by this
+process (run_accounts)."""
 
 from __future__ import annotations
 
@@ -49,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 (argparse's)
-        return sub.add_parser(name, help=help, parents=[shared])
+        made = sub.add_parser(name, help=help, parents=[shared])
+        made.shared = shared  # type: ignore[attr-defined]  # for the catalog's actions
+        return made
 
     def entry_fields(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--project", help="project name (or 'Client / Project')")
@@ -102,6 +106,20 @@ def build_parser() -> argparse.ArgumentParser:
     command("timesheet", "open the timesheet window")
     command("manage", "open the projects, clients and tags window")
 
+    catalog_commands(command)
+    accounts = command("accounts", "the Maton connections and the accounts they reach")
+    accounts.set_defaults(local=True)
+    connect = command("connect", "connect an account: sign in in the browser")
+    connect.add_argument("target", choices=SERVICES, metavar="SERVICE")
+    connect.set_defaults(local=True)
+    disconnect = command("disconnect", "delete the connection to a service (asks first)")
+    disconnect.add_argument("target", choices=SERVICES, metavar="SERVICE")
+    disconnect.add_argument("--yes", action="store_true", help="do not ask")
+    disconnect.set_defaults(local=True)
+    workspace = command("workspace", "the workspace tracked in; NAME switches to another")
+    workspace.add_argument("name", nargs="?", metavar="NAME")
+    workspace.set_defaults(local=True)
+
     emu = sub.add_parser("emulator", help="serve the local Maton/Toggl/Clockify emulator")
     emu.add_argument("--host", default="127.0.0.1")
     emu.add_argument("--port", type=int, default=0)
@@ -110,9 +128,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def catalog_commands(command: Any) -> None:
+    """`project|client|tag|task ACTION ...` (DESIGN.md, "Catalog")."""
+    for kind, actions in (("project", ("list", "add", "rename", "archive", "restore", "delete")),
+                          ("client", ("list", "add", "rename", "archive", "restore", "delete")),
+                          ("tag", ("list", "add", "rename", "delete")),
+                          ("task", ("list", "add", "rename", "done", "delete"))):
+        group = command(kind, f"list and change {kind}s"
+                        + (" (Clockify)" if kind == "task" else ""))
+        verbs = group.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                     parser_class=Parser)
+        for action in actions:
+            what = verbs.add_parser(action, help=f"{action} a {kind}" if action != "list"
+                                    else f"list {kind}s", parents=[group.shared])
+            if kind == "task":
+                what.add_argument("project", metavar="PROJECT")
+            if action != "list":
+                what.add_argument("name", metavar="NAME")
+            if action == "rename":
+                what.add_argument("new", metavar="NEW")
+            if action == "list" and kind != "tag":
+                what.add_argument("--archived", action="store_true",
+                                  help="archived ones too" if kind != "task" else "done too")
+            if action == "delete":
+                what.add_argument("--yes", action="store_true", help="do not ask")
+            if action == "add" and kind == "project":
+                what.add_argument("--client", metavar="C", help="an existing client")
+                what.add_argument("--color", metavar="#RRGGBB")
+                what.add_argument("--billable", action="store_true")
+
+
 REQUEST_FIELDS = ("description", "project", "tags", "billable", "json", "service", "demo",
                   "task", "at", "id", "start", "stop", "duration", "date", "week", "since",
-                  "until", "no_project", "no_billable")
+                  "until", "no_project", "no_billable", "action", "name", "new", "client",
+                  "color", "archived")
+CATALOG = ("project", "client", "tag", "task")
 
 
 TIME_OPTIONS = ("--at", "--start", "--stop", "--duration")
@@ -166,6 +216,12 @@ def _main(argv: list[str] | None) -> int:
 
     request = request_of(args)
     as_json = bool(getattr(args, "json", False))
+    if getattr(args, "local", False):  # Maton's connections and the settings: done here
+        return run_accounts(args, as_json)
+    if args.command in CATALOG and args.action == "delete" and not args.yes:
+        refused = confirm_catalog_delete(request)
+        if refused is not None:
+            return refused
     if args.command == "discard" and not args.yes:
         confirmed = confirm_discard(request)
         if isinstance(confirmed, int):
@@ -253,6 +309,116 @@ def confirm_delete(request: dict[str, Any]) -> int | None:
     return None
 
 
+def confirm_catalog_delete(request: dict[str, Any]) -> int | None:
+    """Ask on the terminal before a catalog delete, in the words the window uses (they say
+    what the service demands first); off a terminal, --yes is required."""
+    kind, args = request["command"], request["args"]
+    if not sys.stdin.isatty():
+        print(f"trayapp: {kind} delete removes the {kind} from the service; standard input "
+              "is not a terminal, so pass --yes to confirm it.", file=sys.stderr)
+        return 2
+    looked = {k: v for k, v in args.items() if k in ("service", "demo", "project")}
+    reply = ask({"command": kind, "args": {**looked, "action": "list", "archived": True}}) or {}
+    rows, status = reply.get("items"), reply.get("status")
+    if not isinstance(rows, list) or not isinstance(status, dict):
+        return print_answer(reply, False)
+    from .control.catalog import delete_question, match_row
+
+    row = match_row(rows, args["name"])
+    if row is None:
+        return None  # unknown or ambiguous: the command says which, with the choices
+    print(delete_question(kind, row, status["service"]) + " [y/N] ", end="", file=sys.stderr,
+          flush=True)
+    if sys.stdin.readline().strip().casefold() not in ("y", "yes"):
+        print("trayapp: Not deleted.", file=sys.stderr)
+        return 1
+    return None
+
+
+def run_accounts(args: argparse.Namespace, as_json: bool) -> int:
+    """`accounts`, `connect`, `disconnect`, `workspace`: Maton's connections and the
+    settings, by this process whether or not the app runs (control/connections.py)."""
+    from .control import connections as conns
+    from .control.accounts import SignInState, choose_service
+    from .core import errors as e
+    from .core.models import Service
+    from .core.text import printable
+
+    if getattr(args, "demo", False):
+        print(f"trayapp: {DEMO_ONLY_IN_THE_APP}", file=sys.stderr)
+        return 2
+    try:  # connect waits up to 5 minutes for the user: no deadline for the command
+        backend = conns.command_backend(long_wait=args.command == "connect")
+    except e.TrackerError as exc:
+        said = exc.text if isinstance(exc, e.SetupError) else f"{exc.title}: {exc.text}"
+        print(f"trayapp: {printable(said)}", file=sys.stderr)
+        return 1
+    config = backend.config
+    try:
+        if args.command == "accounts":
+            found = backend.connections().list()
+            backend.adopt(found)
+            rows = conns.account_rows(backend, found)
+            print(json.dumps(rows) if as_json else printable(conns.accounts_table(rows)))
+            return 0
+        if args.command == "connect":
+            def show(url: str) -> None:
+                print(url, flush=True)
+                print("Sign in on that page (opened in your browser where there is one); "
+                      "waiting up to 5 minutes. Ctrl+C cancels.", file=sys.stderr, flush=True)
+
+            done = conns.connect(backend, Service(args.target), show, open_browser)
+            if done.state is SignInState.ACTIVE:
+                print(f"Connected to {Service(args.target).title}.")
+                return 0
+            why = done.error.text if done.error else "Cancelled; nothing was connected."
+            print(f"trayapp: {why}", file=sys.stderr)
+            return 1
+        if backend.needs_discovery:
+            backend.adopt(backend.connections().list())
+        service = choose_service(config, getattr(args, "target", None) or args.service
+                                 if hasattr(args, "service") else None)
+        if args.command == "disconnect":
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    print("trayapp: disconnect deletes the Maton connection; standard input "
+                          "is not a terminal, so pass --yes to confirm it.", file=sys.stderr)
+                    return 2
+                print(conns.disconnect_question(service) + " [y/N] ", end="",
+                      file=sys.stderr, flush=True)
+                if sys.stdin.readline().strip().casefold() not in ("y", "yes"):
+                    print("trayapp: Not disconnected.", file=sys.stderr)
+                    return 1
+            conns.disconnect(backend, service)
+            print(f"Disconnected {service.title}.")
+            return 0
+        if args.name:
+            chosen = conns.switch_workspace(backend, service, args.name)
+            print(printable(f"Tracking in {chosen.name} ({service.title})."))
+        else:
+            here, _ = conns.current_workspace(backend, service)
+            print(printable(here.name))
+        return 0
+    except e.TrackerError as exc:
+        print(f"trayapp: {printable(f'{exc.title}: {exc.text}')}", file=sys.stderr)
+        return 1
+    finally:
+        backend.close()
+
+
+def open_browser(url: str) -> None:
+    """The sign-in page in the browser, where there is one (never on a bare terminal)."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")):
+        return
+    import webbrowser
+
+    try:
+        webbrowser.open(url)
+    except Exception:  # noqa: BLE001 - no browser: the URL is printed above
+        pass
+
+
 def print_answer(answer: dict[str, Any], as_json: bool) -> int:
     """The reply of the app or of a one-shot run, printed the same way: the status (JSON
     or a line) on stdout, what went wrong on stderr; its exit status. Descriptions and the
@@ -262,6 +428,8 @@ def print_answer(answer: dict[str, Any], as_json: bool) -> int:
 
     if as_json and "entries" in answer:
         print(json.dumps(answer["entries"]))
+    elif as_json and "items" in answer:  # a catalog list
+        print(json.dumps(answer["items"]))
     elif as_json and "status" in answer:
         print(json.dumps(answer["status"]))
     elif answer.get("message"):

@@ -364,10 +364,12 @@ class ClockifyTracker(Tracker):
     def archive_project(self, wid: str, project_id: str, archived: bool = True) -> Project:
         return self.update_project(wid, project_id, archived=archived)
 
-    def delete_project(self, wid: str, project_id: str) -> None:
+    def delete_project(self, wid: str, project_id: str, *, archived: bool | None = None
+                       ) -> None:
         # Clockify refuses to delete an active project: archive it first.
-        project = self.project(wid, project_id)
-        if project.active:
+        if archived is None:
+            archived = not self.project(wid, project_id).active
+        if not archived:
             self.archive_project(wid, project_id)
         self._call("DELETE", f"/workspaces/{wid}/projects/{project_id}")
 

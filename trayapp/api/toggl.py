@@ -325,8 +325,11 @@ class TogglTracker(Tracker):
     def archive_project(self, wid: str, project_id: str, archived: bool = True) -> Project:
         return self.update_project(wid, project_id, active=not archived)
 
-    def delete_project(self, wid: str, project_id: str) -> None:
-        self._call("DELETE", f"/workspaces/{_num(wid)}/projects/{_num(project_id)}")
+    def delete_project(self, wid: str, project_id: str, *, archived: bool | None = None
+                       ) -> None:
+        # Said explicitly: its entries stay, without a project (body: the id, a bare integer).
+        self._call("DELETE", f"/workspaces/{_num(wid)}/projects/{_num(project_id)}",
+                   params={"teDeletionMode": "unassign"})
 
     # -- clients --------------------------------------------------------------------------
     def clients(self, wid: str, include_archived: bool = False) -> list[Client]:

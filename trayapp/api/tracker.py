@@ -192,7 +192,11 @@ class Tracker(ABC):
     @abstractmethod
     def archive_project(self, wid: str, project_id: str, archived: bool = True) -> Project: ...
     @abstractmethod
-    def delete_project(self, wid: str, project_id: str) -> None: ...
+    def delete_project(self, wid: str, project_id: str, *, archived: bool | None = None
+                       ) -> None:
+        """Delete a project; its entries stay, without it. `archived`: whether it is
+        archived, when the caller knows (Clockify deletes only archived projects: one not
+        archived is archived first; None: asked)."""
 
     @abstractmethod
     def clients(self, wid: str, include_archived: bool = False) -> list[Client]: ...

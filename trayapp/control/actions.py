@@ -27,6 +27,8 @@ from ..core.text import printable as printable  # print; the command line finds 
 from ..sync.snapshot import Snapshot
 from .accounts import choose_service
 from .refused import fix, retry_all
+from .status import status as status  # the `status --json` object and its line, for the
+from .status import status_line as status_line  # modules that import them from here
 
 if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is needed
     from ..sync.session import Session
@@ -34,9 +36,11 @@ if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is n
 ENTRY_COMMANDS = frozenset({"entries", "add", "edit", "delete", "split"})
 WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
                      "project_search", "timesheet", "manage"})
+CATALOG = frozenset({"project", "client", "tag", "task",  # (control/catalog.py)
+                     "create_project", "create_client", "create_tag"})
 TRACKING = frozenset({"start", "stop", "toggle", "continue", "discard", "status", "sync",
                       "retry", "drop", "fix", "update",
-                      "entries", "add", "edit", "delete", "split"})  # (control/entries.py)
+                      "entries", "add", "edit", "delete", "split"}) | CATALOG
 COMMANDS = WINDOWS | TRACKING
 # What another process may ask over the local socket (the rest carry Python objects, or pick
 # one queued change by its number: the tray's business).
@@ -87,9 +91,10 @@ class Request:
         for name in ("description", "project", "tags", "service", "confirmed"):
             if args.get(name) is not None and not isinstance(args[name], str):
                 raise UsageError(f"--{name} must be text.")
-        from .entries import check_args
+        from . import catalog, entries
 
-        check_args(args)
+        entries.check_args(args)
+        catalog.check_args(args)
         if "seq" in args:  # `retry` from the command line retries them all
             raise UsageError("A queued change is chosen in the tray menu.")
         for name in ("billable", "json", "demo"):
@@ -144,6 +149,9 @@ class Plan:
     sends_again: Callable[[Snapshot], set[int]] | None = None
     # What the reply says besides the status (a message, the entries listed).
     answer: Callable[[Snapshot], dict[str, Any]] | None = None
+    # Done on the service alone, nothing queued (a catalog list or change): a failure is an
+    # error, never "saved, sent later" (control/catalog.py).
+    online: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,10 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     def make(apply: Callable[[Session], Snapshot], **options: Any) -> Plan:
         return Plan(command, service, apply, **options)
 
+    if command in CATALOG:
+        from .catalog import plan_catalog
+
+        return plan_catalog(request, make, service)
     if command in ENTRY_COMMANDS or (command == "continue" and request.args.get("id")):
         from .entries import plan_entries
 
@@ -190,7 +202,7 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     at = at_time(request.args) if command in ("start", "stop") else None
 
     if command == "status":
-        return make(current, then=Then.NOTHING, look_when_stale=True)
+        return make(both, then=Then.NOTHING, look_when_stale=True)
     if command == "sync":
         return make(current, then=Then.SYNC)
     if command == "start":
@@ -241,6 +253,15 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
 
 def current(session: Session) -> Snapshot:
     return session.snapshot()
+
+
+def both(session: Session) -> Snapshot:
+    """The status: this service's, with the other connected service's (from its cache)."""
+    try:
+        others = tuple(s.snapshot() for s in session.others())
+    except e.TrackerError:
+        others = ()
+    return replace(session.snapshot(), others=others)
 
 
 def stop(session: Session, at: datetime | None = None) -> Snapshot:
@@ -397,6 +418,10 @@ def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
                              "message": status_line(data)}
     if plan.answer is not None:
         reply.update(plan.answer(after))
+    if plan.online:
+        from .catalog import catalog_outcome
+
+        return catalog_outcome(plan, after, reply, still_sending)
     if still_sending and plan.command == "entries":  # a list, not a change: nothing queued
         return {**reply, "ok": False, "exit": EXIT_ERROR,
                 "error": f"The service has not answered yet.{last_known(after, 'This is')}"}
@@ -437,54 +462,3 @@ def refusal(error: e.TrackerError) -> dict[str, Any]:
     """The reply to a request that could not be planned or applied."""
     code = EXIT_USAGE if isinstance(error, UsageError) else EXIT_ERROR
     return {"ok": False, "exit": code, "error": f"{error.title}: {error.text}"}
-
-
-def status(snapshot: Snapshot, now: datetime | None = None, demo: bool = False
-           ) -> dict[str, Any]:
-    """The `trayapp status --json` object (a DESIGN.md contract)."""
-    now = now or utcnow()
-    out: dict[str, Any] = {"service": snapshot.service.value,
-                           "running": snapshot.running is not None}
-    if snapshot.running is not None:
-        entry = snapshot.running
-        project = snapshot.project_by_id.get(entry.project_id or "")
-        out["entry"] = {
-            "description": entry.description,
-            "project": project.name if project else None,
-            "client": project.client_name if project else None,
-            "tags": list(entry.tags),
-            "start": entry.start.isoformat().replace("+00:00", "Z"),
-            "elapsed_seconds": entry.seconds(now),
-            # Named when it runs in another workspace than the one tracked in (else null).
-            "workspace": snapshot.running_workspace,
-        }
-    today, week = snapshot.totals(now)
-    out.update(today_seconds=today, week_seconds=week, pending=snapshot.pending,
-               problems=[{"title": p.title, "message": p.message} for p in snapshot.problems],
-               last_sync=snapshot.last_sync.isoformat() if snapshot.last_sync else None,
-               idle_seconds=None)
-    if snapshot.error is not None:
-        out["problem"] = f"{snapshot.error.title}: {snapshot.error.message}"
-    if demo:
-        out["demo"] = True
-    return out
-
-
-def status_line(data: Mapping[str, Any]) -> str:
-    if not data["running"]:
-        text = "Not tracking"
-    else:
-        entry = data["entry"]
-        parts = [entry["description"] or "(no description)"]
-        if entry["project"]:
-            parts.append(f"{entry['client']} / {entry['project']}" if entry["client"]
-                         else entry["project"])
-        parts.append(format_clock(entry["elapsed_seconds"]))
-        if entry.get("workspace"):
-            parts.append(f"in workspace {entry['workspace']}")
-        text = printable(" · ".join(parts))
-    if data.get("pending"):
-        text += f" ({data['pending']} not yet sent)"
-    for problem in data.get("problems") or ():  # refused changes: fix them in the tray menu
-        text += "\n" + printable(f"Not saved: {problem['title']}: {problem['message']}")
-    return text

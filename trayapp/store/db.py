@@ -29,6 +29,8 @@ CATALOG_TYPES: dict[str, type] = {"project": Project, "client": Client, "tag": T
 CATALOG_PARENTS = {"task": "project_id"}
 #: Meta keys (as Session names them, "<service>:<name>") that describe the cached data.
 CACHE_META = ("last_sync", "catalog_sync", "user", "ranges")
+#: Fields of a payload or a catalog record that name another record by its id.
+ID_FIELDS = ("project_id", "task_id", "client_id")
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,46 @@ class Store:
         )
 
     @_locked
+    def replace_catalog(self, service: str, kind: str, items: Iterable[Any],
+                        workspace_id: str, db: sqlite3.Connection) -> None:
+        """One workspace's projects, clients or tags as the server lists them now: that
+        workspace's other cached rows go (other workspaces' stay, and so do rows made here
+        and not yet sent)."""
+        db.execute("DELETE FROM catalog WHERE service=? AND kind=? AND id NOT LIKE ? AND "
+                   "json_extract(data, '$.workspace_id') IN (?, '')",
+                   (service, kind, LOCAL_PREFIX + "%", workspace_id))
+        self.put_catalog(service, kind, items, db=db)
+
+    @_locked
+    def delete_catalog(self, service: str, kind: str, item_id: str,
+                       db: sqlite3.Connection | None = None) -> None:
+        (db or self._db).execute("DELETE FROM catalog WHERE service=? AND kind=? AND id=?",
+                                 (service, kind, item_id))
+
+    @_locked
+    def replace_id(self, service: str, old: str, new: str | None,
+                   db: sqlite3.Connection) -> None:
+        """A project, client, tag or task made here reached the server (or was given up:
+        `new` None): every reference to its local id, in the cache and in the changes not
+        yet sent, now names the server's id."""
+        for column in ("project_id", "task_id"):
+            db.execute(f"UPDATE entries SET {column}=? WHERE service=? AND {column}=?",
+                       (new, service, old))
+        pattern = f"%{old}%"
+        for row in db.execute("SELECT kind, id, data FROM catalog WHERE service=? AND data LIKE ?",
+                              (service, pattern)).fetchall():
+            data = json.loads(row["data"])
+            changed = {k: (new if v == old and k in ID_FIELDS else v) for k, v in data.items()}
+            db.execute("UPDATE catalog SET data=?, parent_id=? WHERE service=? AND kind=? AND id=?",
+                       (json.dumps(changed), changed.get(CATALOG_PARENTS.get(row["kind"], "")),
+                        service, row["kind"], row["id"]))
+        for row in db.execute("SELECT seq, payload FROM outbox WHERE service=? AND payload LIKE ?",
+                              (service, pattern)).fetchall():
+            payload = json.loads(row["payload"])
+            changed = {k: (new if v == old and k in ID_FIELDS else v) for k, v in payload.items()}
+            db.execute("UPDATE outbox SET payload=? WHERE seq=?", (json.dumps(changed), row["seq"]))
+
+    @_locked
     def replace_tasks(self, service: str, project_id: str, tasks: Iterable[Task],
                       db: sqlite3.Connection) -> None:
         """A project's tasks as the server lists them now: its other cached tasks go."""
@@ -285,6 +327,17 @@ class Store:
         return [cls(**json.loads(r["data"])) for r in rows]
 
     # -- a whole service ------------------------------------------------------------------
+    @_locked
+    def switch_workspace(self, service: str, workspace_id: str | None,
+                         db: sqlite3.Connection) -> None:
+        """Track in another workspace of the same account: each workspace keeps its cached
+        entries and catalog (rows carry their workspace), only the times they were loaded
+        go, so the new one is asked afresh. The outbox and the id map stay."""
+        for name in CACHE_META:
+            if name != "user":
+                self.set_meta(f"{service}:{name}", None, db)
+        self.set_meta(f"{service}:workspace", workspace_id, db)
+
     @_locked
     def forget_service(self, service: str, workspace_id: str | None,
                        db: sqlite3.Connection) -> None:

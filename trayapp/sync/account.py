@@ -68,6 +68,8 @@ class Account:
         self.gateway: Gateway | None = None
         self._sessions: dict[Service, Session] = {}
         self._sessions_lock = threading.RLock()  # `local` and `net` both ask for sessions
+        #: The services tracked on when not those with a connection id (the demo: both).
+        self.services: list[Service] | None = None
         self.set_key(api_key)
 
     def set_key(self, api_key: str | None) -> None:
@@ -112,6 +114,7 @@ class Account:
                     tracker, self.store, workspace_id=self.workspace_ids.get(service.value),
                     clock=self.clock, confirm_after=self.confirm_after,
                 )
+                self._sessions[service].others = lambda: self.others(service)
             return self._sessions[service]
 
     def use_connection(self, service: Service, connection_id: str | None) -> None:
@@ -123,15 +126,28 @@ class Account:
             self._sessions.pop(service, None)
 
     def use_workspace(self, service: Service, workspace_id: str | None) -> None:
-        """Track in another workspace (None: the account's default): forget the cache of the
-        old one, keep the outbox."""
+        """Track in another workspace (None: the account's default). Each workspace keeps
+        its cache (shown at once when switching back, then brought up to date); the outbox
+        stays, and is sent as it was made."""
         if workspace_id:
             self.workspace_ids[service.value] = workspace_id
         else:
             self.workspace_ids.pop(service.value, None)
         with self._sessions_lock:
             self._sessions.pop(service, None)
-        self._forget(service, workspace_id)
+        with self.store.transaction() as db:
+            self.store.switch_workspace(service.value, workspace_id, db)
+
+    def connected(self) -> list[Service]:
+        """The services this account tracks on: those with a connection, or `services`
+        when set (the demo has both, without connection ids)."""
+        if self.services is not None:
+            return list(self.services)
+        return [s for s in Service if s.value in self.connection_ids]
+
+    def others(self, service: Service) -> list[Session]:
+        """The sessions of the other connected services (for a status of both)."""
+        return [self.session(s) for s in self.connected() if s is not service]
 
     def forget_cache(self) -> None:
         """Another account: drop every cached entry, project and id. The outbox stays, held
@@ -150,6 +166,13 @@ class Account:
         """Changes queued up to `upto` wait for the user instead of going out by themselves
         (shown as refused: Try again sends them, Discard drops them). Returns how many."""
         return self.store.hold_outbox(title, message, upto)
+
+    def forget_service(self, service: Service) -> None:
+        """Another account on this service (another connection): its cache goes, the
+        outbox stays."""
+        with self._sessions_lock:
+            self._sessions.pop(service, None)
+        self._forget(service, self.workspace_ids.get(service.value))
 
     def _forget(self, service: Service, workspace_id: str | None) -> None:
         with self.store.transaction() as db:

@@ -18,8 +18,9 @@ from typing import Any
 from ..api.tracker import Tracker
 from ..core import errors as e
 from ..core.durations import format_moment, format_timestamp, parse_timestamp, utcnow
-from ..core.models import EntryDraft, Service, Task, TimeEntry
+from ..core.models import EntryDraft, Service, TimeEntry
 from ..store.db import LOCAL_PREFIX, OutboxItem, Store
+from .catalog import CREATES, CatalogMixin, catalog_first
 from .ranges import Ranges
 from .sheet import SheetMixin
 from .snapshot import Problem, Snapshot
@@ -93,7 +94,7 @@ def decode_changes(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class Session(SheetMixin):
+class Session(CatalogMixin, SheetMixin):
     def __init__(
         self,
         tracker: Tracker,
@@ -109,6 +110,8 @@ class Session(SheetMixin):
         self.svc = tracker.service.value
         self.clock = clock
         self.error: e.TrackerError | None = None
+        #: The other services' sessions (set by the Account), for a status of both.
+        self.others: Callable[[], list[Session]] = list
         self._after_stop: set[int] = set()  # starts whose previous timer this flush stopped
         self.ranges = Ranges(store, self._key("ranges"))  # what the timesheet may show unasked
         if workspace_id:
@@ -156,11 +159,11 @@ class Session(SheetMixin):
             running=running,
             running_workspace=self._workspace_name(running, wid),
             entries=entries,
-            projects=tuple(sorted(self.store.catalog(self.svc, "project"),
+            projects=tuple(sorted(self._catalog("project"),
                                   key=lambda p: (p.client_name or "", p.name.casefold()))),
-            clients=tuple(self.store.catalog(self.svc, "client")),
-            tags=tuple(sorted(self.store.catalog(self.svc, "tag"), key=lambda t: t.name)),
-            tasks=tuple(self.store.catalog(self.svc, "task")),
+            clients=tuple(self._catalog("client")),
+            tags=tuple(sorted(self._catalog("tag"), key=lambda t: t.name)),
+            tasks=tuple(self._catalog("task")),
             last_sync=self.store.meta_time(self._key("last_sync")),
             pending=len(outbox) - len(problems),
             problems=problems,
@@ -198,6 +201,8 @@ class Session(SheetMixin):
         return names
 
     def _describe(self, item: OutboxItem) -> str:
+        if item.action in CREATES:
+            return f"{CREATES[item.action]} “{item.payload.get('name') or ''}”"
         entry = self._row(item.entry_id)
         text = (entry.description if entry else "") or item.payload.get("description") or ""
         return text or "(no description)"
@@ -249,31 +254,6 @@ class Session(SheetMixin):
             self.refresh_catalog(wid)
         self.refresh_entries(wid)
         self.refresh_elsewhere(wid, list_again=reload)
-
-    def refresh_catalog(self, wid: str) -> None:
-        clients = self.tracker.clients(wid)
-        names = {c.id: c.name for c in clients}
-        projects = [
-            p if p.client_name or not p.client_id
-            else replace(p, client_name=names.get(p.client_id))
-            for p in self.tracker.projects(wid)
-        ]
-        tags = self.tracker.tags(wid)
-        with self.store.transaction() as db:
-            self.store.put_catalog(self.svc, "project", projects, replace_all=True, db=db)
-            self.store.put_catalog(self.svc, "client", clients, replace_all=True, db=db)
-            self.store.put_catalog(self.svc, "tag", tags, replace_all=True, db=db)
-            self.store.set_meta_time(self._key("catalog_sync"), self.clock(), db)
-
-    def tasks(self, project_id: str) -> list[Task]:
-        """A project's tasks (Clockify), fetched when the user picks the project."""
-        if not self.tracker.supports_tasks:
-            return []
-        wid = self.prepare()
-        found = self.tracker.tasks(wid, project_id)
-        with self.store.transaction() as db:
-            self.store.replace_tasks(self.svc, project_id, found, db)
-        return found
 
     def refresh_entries(self, wid: str) -> None:
         started = self.clock()
@@ -548,13 +528,14 @@ class Session(SheetMixin):
             self._send_outbox()
 
     def _send_outbox(self) -> None:
-        items = self.store.outbox(self.svc)
+        items = catalog_first(self.store.outbox(self.svc))  # a project before its entries
         wid = self.prepare()
         blocked: set[str] = set()
         self._after_stop = set()  # new for each flush
         held: OutboxItem | None = None  # a stop Toggl will do itself when the next start goes
         for index, item in enumerate(items):
-            if item.error_title or item.held or item.entry_id in blocked:
+            if (item.error_title or item.held or item.entry_id in blocked
+                    or self._waits_for_catalog(item, blocked)):
                 blocked.add(item.entry_id)  # a refused action holds back its entry's later ones
                 continue
             following = items[index + 1] if index + 1 < len(items) else None
@@ -615,6 +596,10 @@ class Session(SheetMixin):
 
     def _replay(self, wid: str, item: OutboxItem, following: OutboxItem | None,
                 held: OutboxItem | None) -> None:
+        if item.action in CREATES:
+            self._replay_catalog(wid, item)
+            return
+        item = replace(item, payload=self._with_server_ids(item.payload))
         server_id = self.store.server_id(self.svc, item.entry_id)
         if item.action in ("start", "create"):
             self._replay_start(wid, item, held)
@@ -671,7 +656,7 @@ class Session(SheetMixin):
             raise e.OutcomeUnknown("Another trayapp process tried this change meanwhile.",
                                    hint="It is sent once, by that process.")
         tried = replace(current, attempts=current.attempts + 1)
-        draft = payload_draft(current.payload)
+        draft = payload_draft(self._with_server_ids(current.payload))
         try:
             if current.action == "create":
                 entry = self.tracker.create(wid, draft)
@@ -787,7 +772,9 @@ class Session(SheetMixin):
         if item is None:
             return self.snapshot()
         with self.store.transaction() as db:
-            if item.action in ("start", "create"):
+            if item.action in CREATES:
+                self._drop_create(item, db)
+            elif item.action in ("start", "create"):
                 for other in self.store.outbox(self.svc):
                     if other.entry_id == item.entry_id:
                         self.store.remove_outbox(other.seq, db)

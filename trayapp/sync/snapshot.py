@@ -50,6 +50,8 @@ class Snapshot:
     # changes not yet sent; None when nothing was asked.
     listing: tuple[TimeEntry, ...] | None = None
     listing_pending: frozenset[str] = frozenset()
+    # The other connected service's state (for `status`, which covers both); else empty.
+    others: tuple[Snapshot, ...] = ()
 
     @property
     def project_by_id(self) -> dict[str, Project]:
