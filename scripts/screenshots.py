@@ -128,6 +128,14 @@ def main() -> int:
                             what="settings window", timeout=20)
         time.sleep(1.0)
         shoot("settings.png", window["x"], window["y"], window["w"], window["h"])
+        xdo("key", "Escape")
+        time.sleep(0.3)
+
+        subprocess.run([*trayapp, "manage"], check=True, timeout=30, env=cli_env)
+        window = app.expect(lambda ev: ev["event"] == "window" and ev["cls"] == "ManagerWindow",
+                            what="projects window", timeout=20)
+        time.sleep(1.5)
+        shoot("manager.png", window["x"], window["y"], window["w"], window["h"])
     finally:
         app.close()
     return 0
