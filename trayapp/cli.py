@@ -376,8 +376,8 @@ def run_accounts(args: argparse.Namespace, as_json: bool) -> int:
             return 1
         if backend.needs_discovery:
             backend.adopt(backend.connections().list())
-        service = choose_service(config, getattr(args, "target", None) or args.service
-                                 if hasattr(args, "service") else None)
+        service = choose_service(config, getattr(args, "target", None)
+                                 or getattr(args, "service", None))
         if args.command == "disconnect":
             if not args.yes:
                 if not sys.stdin.isatty():
