@@ -204,9 +204,68 @@ def timesheet(service: Service) -> dict:
         server.close()
 
 
+def manager(service: Service) -> dict:
+    """Requests spent by the manager's actions (the same as the command line's `project`,
+    `client`, `tag`, `task`), on a warm cache: each sent at once, as the app does."""
+    clock = Clock(DAY_START + timedelta(hours=3))
+    emulator = Emulator(api_key=KEY, seed=True, clock=lambda: clock.now.timestamp())
+    server = serve(emulator, "127.0.0.1", 0)
+    store = Path(tempfile.mkdtemp(prefix="trayapp-manager-")) / "s.sqlite3"
+    try:
+        account = Account(KEY, server.base_url, store, clock=clock, per_second=0)
+        session = account.session(service)
+        session.sync()
+        wid = session.prepare()
+        counts: dict[str, int] = {}
+
+        def spend(label: str, fn) -> object:
+            before = len([r for r in emulator.requests if r.app == service.value])
+            result = fn()
+            counts[label] = len([r for r in emulator.requests
+                                 if r.app == service.value]) - before
+            return result
+
+        def named(kind: str, name: str):
+            return next(x for x in session.catalog_items(kind, True) if x.name == name)
+
+        spend("load the catalog (projects, clients, tags)", lambda: session.refresh_catalog(wid))
+        spend("add a project", lambda: (session.create_project("Bench"), session.flush()))
+        spend("add a client", lambda: (session.create_client("Bench Co"), session.flush()))
+        spend("add a tag", lambda: (session.create_tag("bench"), session.flush()))
+        spend("add a project and a timer on it", lambda: (
+            session.start(EntryDraft("On it", project_id=session.create_project("Fresh").id)),
+            session.flush()))
+        spend("rename a project", lambda: session.rename_item("project", named("project",
+                                                                              "Bench"), "B2"))
+        spend("archive a project", lambda: session.archive_item("project",
+                                                                named("project", "B2")))
+        spend("restore a project", lambda: session.archive_item("project",
+                                                                named("project", "B2"), False))
+        spend("delete an active project", lambda: session.delete_item("project",
+                                                                      named("project", "B2")))
+        spend("rename a client", lambda: session.rename_item("client", named("client",
+                                                                            "Bench Co"), "BC"))
+        spend("delete a client", lambda: session.delete_item("client", named("client", "BC")))
+        spend("delete a tag", lambda: session.delete_item("tag", named("tag", "bench")))
+        if service is Service.CLOCKIFY:
+            project = named("project", "Fresh")
+            spend("list a project's tasks", lambda: session.tasks(project.id, include_done=True))
+            spend("add a task", lambda: session.add_task(project, "T"))
+            spend("mark a task done", lambda: session.archive_item("task", named("task", "T")))
+            spend("delete a done task", lambda: session.delete_item("task", named("task", "T")))
+            session.add_task(project, "U")
+            spend("delete an active task", lambda: session.delete_item("task",
+                                                                       named("task", "U")))
+        account.close()
+        return {"service": service.value, "manager_requests": counts}
+    finally:
+        server.close()
+
+
 def main() -> int:
     report = [day(Service.TOGGL), day(Service.CLOCKIFY),
-              timesheet(Service.TOGGL), timesheet(Service.CLOCKIFY)]
+              timesheet(Service.TOGGL), timesheet(Service.CLOCKIFY),
+              manager(Service.TOGGL), manager(Service.CLOCKIFY)]
     save("budget", report)
     return 0
 

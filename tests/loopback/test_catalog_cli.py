@@ -116,3 +116,26 @@ def test_tasks_on_clockify(home, emulator):
 def test_toggl_has_no_tasks(home, emulator):
     out = run(home, emulator, "toggl-track", "task", "list", "Website")
     assert out.returncode == 2 and "no tasks" in out.stderr
+
+
+def test_through_the_running_app_the_same(home, emulator):
+    from .test_cli import running_app
+
+    app = running_app(home, emulator)
+    try:
+        out = cli(home, emulator.base_url, "project", "add", "Via app", "--client", "Acme")
+        assert out.returncode == 0, out.stderr
+        rows = json.loads(cli(home, emulator.base_url, "project", "list", "--json").stdout)
+        assert [r["client"] for r in rows if r["name"] == "Via app"] == ["Acme"]
+        assert "Via app" in server_projects(emulator, "toggl-track")
+        out = cli(home, emulator.base_url, "project", "rename", "Acme / via app", "Via socket")
+        assert out.returncode == 0, out.stderr
+        out = cli(home, emulator.base_url, "project", "rename", "Nope", "X")
+        assert out.returncode == 1 and "No project named “Nope”" in out.stderr
+        out = cli(home, emulator.base_url, "project", "delete", "Via socket", "--yes")
+        assert out.returncode == 0, out.stderr
+        assert "Via socket" not in server_projects(emulator, "toggl-track")
+        out = cli(home, emulator.base_url, "task", "list", "Website")
+        assert out.returncode == 2 and "no tasks" in out.stderr
+    finally:
+        app.close()
