@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication
-from PySide6.QtWidgets import QDialog, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QSystemTrayIcon, QToolTip
 
 from ..control.actions import Request
 from ..control.refused import refused_entry
@@ -82,9 +82,12 @@ class Tray(QObject):
         self._single.timeout.connect(lambda: self.quick_action(self.left_click))
         self._icon_key: tuple | None = None
         self.fixing: QDialog | None = None  # "Edit and try again…", kept while open
+        # While a timer runs: every second while the seconds can be seen (the menu open, the
+        # tooltip shown), else only when the ring moves, once a minute (idle wake-ups).
         self._tick = QTimer(self)
-        self._tick.setInterval(1000)
+        self._tick.setSingleShot(True)
         self._tick.timeout.connect(self.refresh_texts)
+        self.menu.aboutToHide.connect(self._schedule_tick)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
         self.update_icon()
 
@@ -97,6 +100,14 @@ class Tray(QObject):
     # -- state ----------------------------------------------------------------------------------
     def show(self) -> None:
         self.icon.show()
+        for widget in QApplication.topLevelWidgets():  # an XEmbed tray: its tooltip's hover
+            if widget.metaObject().className() == "QSystemTrayIconSys":
+                widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.ToolTip:  # about to show: the seconds of now
+            self.refresh_texts(hovered=True)
+        return False
 
     def set_snapshot(self, snapshot: Snapshot | None, services: list[Service] | None = None,
                      elsewhere: list[tuple[Service, TimeEntry]] | None = None) -> None:
@@ -107,11 +118,6 @@ class Tray(QObject):
             self.services = services
         if elsewhere is not None:
             self.elsewhere = elsewhere
-        running = self.running()[1] is not None
-        if running and not self._tick.isActive():
-            self._tick.start()
-        elif not running:
-            self._tick.stop()
         self.refresh_texts()
         if self.menu.isVisible():
             # Never clear() an open menu: emptied, it is unmapped, loses its grab and closes.
@@ -184,12 +190,22 @@ class Tray(QObject):
             parts.append("demo")
         return shown(" · ".join(parts))  # descriptions from anywhere, on one line
 
-    def refresh_texts(self) -> None:
+    def refresh_texts(self, hovered: bool = False) -> None:
         now = utcnow()
         self.icon.setToolTip(tooltip_text(self.tooltip(now)))
         self.update_icon(now)
         if self._header is not None and self.menu.isVisible():
             self._header.setText(self._header_text(now))
+        self._schedule_tick(now, hovered)
+
+    def _schedule_tick(self, now: datetime | None = None, hovered: bool = False) -> None:
+        running = self.running()[1]
+        if running is None:
+            self._tick.stop()
+        elif hovered or self.menu.isVisible() or QToolTip.isVisible():
+            self._tick.start(1000)
+        else:  # the next minute of the entry: the ring's next step
+            self._tick.start(1000 * (60 - running.seconds(now or utcnow()) % 60) + 20)
 
     def _scheme_changed(self) -> None:
         self._icon_key = None
@@ -237,6 +253,7 @@ class Tray(QObject):
     def _on_menu_opening(self) -> None:
         self.menu_opening.emit()
         self.rebuild_menu()
+        self._schedule_tick(hovered=True)
 
     def _header_text(self, now: datetime) -> str:
         snap = self.snapshot
