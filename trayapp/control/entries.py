@@ -212,7 +212,11 @@ def find_project(snapshot: Snapshot, name: str) -> Project:
     """Exact, case-insensitive, by name or "Client / Project"; several of one name: the
     choices are listed (DESIGN.md)."""
     wanted = name.strip().casefold()
-    matches = [p for p in snapshot.projects if wanted in (p.name.casefold(), p.label.casefold())]
+    named = [p for p in snapshot.projects if wanted in (p.name.casefold(), p.label.casefold())]
+    matches = [p for p in named if p.active]  # the cache holds archived ones too
+    if not matches and named:
+        raise e.NotFound(f"Project “{named[0].label}” is archived: restore it first "
+                         f"(`trayapp project restore \"{named[0].label}\"`).")
     if not matches:
         raise e.NotFound(f"No project named “{name}”.")
     if len({p.id for p in matches}) > 1:
