@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from . import ipc, logs
@@ -193,6 +193,16 @@ class TrayApp(QObject):
         else:
             self.sync(catalog=True)
 
+    def reload_settings(self) -> None:
+        """Another process (`trayapp connect`, `disconnect`, `workspace`) saved the settings:
+        read them again, so they are used, and never written back over."""
+        self.config.reload()
+        self.tray.left_click = self.config.left_click
+        if self.backend is not None and not self.demo:
+            key, _ = read_key()
+            self.restart_backend(key, demo=key is None)  # other connections, workspaces
+        self.config_changed.emit()
+
     def connections_changed(self) -> None:
         """The settings record other connections: sessions use them from now on."""
         if self.backend is not None and not self.demo:
@@ -219,8 +229,8 @@ class TrayApp(QObject):
         """A command handed over by a second `trayapp` process (see ipc.py)."""
         try:
             request = Request.from_message(message)
-            if request.demo != self.demo and request.command not in ("activate", "settings",
-                                                                     "menu"):
+            if request.demo != self.demo and request.command not in (
+                    "activate", "settings", "menu", actions.RELOAD):
                 raise actions.DemoMismatch(self.demo)
         except e.TrackerError as exc:
             reply(refusal(exc))
@@ -251,7 +261,9 @@ class TrayApp(QObject):
 
     def show_window(self, window: str) -> None:
         snapshot, service = self.snapshot, self.service
-        if window in ("settings", "activate"):
+        if window == actions.RELOAD:  # after the reply: the command need not wait for it
+            QTimer.singleShot(0, self, self.reload_settings)
+        elif window in ("settings", "activate"):
             self.show_settings()
         elif window == "timesheet":
             self.sheet.show()

@@ -370,6 +370,7 @@ def run_accounts(args: argparse.Namespace, as_json: bool) -> int:
             done = conns.connect(backend, Service(args.target), show, open_browser)
             if done.state is SignInState.ACTIVE:
                 print(f"Connected to {Service(args.target).title}.")
+                settings_changed()
                 return 0
             why = done.error.text if done.error else "Cancelled; nothing was connected."
             print(f"trayapp: {why}", file=sys.stderr)
@@ -391,10 +392,12 @@ def run_accounts(args: argparse.Namespace, as_json: bool) -> int:
                     return 1
             conns.disconnect(backend, service)
             print(f"Disconnected {service.title}.")
+            settings_changed()
             return 0
         if args.name:
             chosen = conns.switch_workspace(backend, service, args.name)
             print(printable(f"Tracking in {chosen.name} ({service.title})."))
+            settings_changed()
         else:
             here, _ = conns.current_workspace(backend, service)
             print(printable(here.name))
@@ -404,6 +407,14 @@ def run_accounts(args: argparse.Namespace, as_json: bool) -> int:
         return 1
     finally:
         backend.close()
+
+
+def settings_changed() -> None:
+    """Tell the running app, if any, to read the settings this process saved (it would
+    otherwise keep its own copy, and write it back over them)."""
+    from .control.actions import RELOAD
+
+    ipc.send({"command": RELOAD, "args": {}})
 
 
 def open_browser(url: str) -> None:

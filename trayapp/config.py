@@ -208,6 +208,13 @@ class Config:
                               f"({', '.join(invalid)}), so it uses their defaults instead.")
         return config
 
+    def reload(self) -> None:
+        """Read the file again, in place: whoever holds this object sees what another
+        process (`trayapp connect`, `disconnect`, `workspace`) saved."""
+        fresh = type(self).load()
+        for f in fields(self):
+            setattr(self, f.name, getattr(fresh, f.name))
+
     def connected(self) -> list[Service]:
         """The services with a Maton connection, in a fixed order (Toggl Track first)."""
         return [s for s in Service if s.value in self.connections]

@@ -141,3 +141,30 @@ def test_status_json_covers_both_services(home, emulator):
     assert both["toggl-track"] == {"running": False, "pending": 0, "problems": []}
     text = cli(home, emulator.base_url, "--service", "toggl-track", "status").stdout
     assert "Also running on Clockify: On Clockify" in text
+
+
+def test_a_running_app_follows_a_workspace_switched_by_the_command_line(home, emulator,
+                                                                      monkeypatch):
+    """The app keeps its own copy of the settings: told of the switch, it tracks in the new
+    workspace and never writes the old one back (it saves when the tracked service
+    changes, say)."""
+    from .test_cli import running_app
+
+    with emulator.lock:
+        side = emulator.toggl.add_workspace("Side project")
+    app = running_app(home, emulator)
+    try:
+        out = cli(home, emulator.base_url, "workspace", "Side project")
+        assert out.returncode == 0, out.stderr
+        app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="sync after it")
+        out = cli(home, emulator.base_url, "start", "In the side project")  # via the app
+        assert out.returncode == 0, out.stderr
+        running = [x for x in emulator.toggl.entries if x["stop"] is None]
+        assert [(x["description"], x["workspace_id"]) for x in running] == [
+            ("In the side project", side)]
+        out = cli(home, emulator.base_url, "--service", "clockify", "status")  # app saves
+        assert out.returncode == 0, out.stderr
+    finally:
+        app.close()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    assert Config.load().workspaces.get("toggl-track") == str(side)

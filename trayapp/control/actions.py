@@ -41,7 +41,10 @@ CATALOG = frozenset({"project", "client", "tag", "task",  # (control/catalog.py)
 TRACKING = frozenset({"start", "stop", "toggle", "continue", "discard", "status", "sync",
                       "retry", "drop", "fix", "update",
                       "entries", "add", "edit", "delete", "split"}) | CATALOG
-COMMANDS = WINDOWS | TRACKING
+# Not a window, but only the running app can do it: read the settings again after another
+# process (`connect`, `disconnect`, `workspace`) changed them.
+RELOAD = "reload_settings"
+COMMANDS = WINDOWS | TRACKING | {RELOAD}
 # What another process may ask over the local socket (the rest carry Python objects, or pick
 # one queued change by its number: the tray's business).
 SOCKET_COMMANDS = COMMANDS - {"update", "drop", "fix"}
@@ -178,7 +181,7 @@ def plan(request: Request, config: Config, available: Sequence[Service] | None =
     `running(service)`: whether a timer runs there (as the tray shows it), so that `stop`
     stops the timer that runs even when it runs on the service not tracked on."""
     command = request.command
-    if is_window(command, request.args):
+    if is_window(command, request.args) or command == RELOAD:
         return Show(command)
     if command not in TRACKING:
         raise UsageError(f"Unknown command {command!r}.")

@@ -8,6 +8,7 @@ from typing import Any
 from .toggl_common import (
     TogglError,
     body_object,
+    check_member,
     check_workspace,
     field,
     ok,
@@ -43,6 +44,13 @@ def register(router: Router) -> None:
     router.add("DELETE", rf"{WS}/tags/(\d+)", delete_tag)
 
 
+def _other_workspace(s: TogglStore, wid: str) -> bool:
+    """Another workspace of the user: its lists are served, empty (the seeded catalog is the
+    default workspace's; changes are made there only). Not the user's: 403."""
+    check_member(s, wid)
+    return int(wid) != s.workspace_id
+
+
 def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda item: (item["name"].lower(), item["id"]))
 
@@ -56,7 +64,8 @@ def _name_filter(req: Request, items: list[dict[str, Any]]) -> list[dict[str, An
 
 
 def list_projects(s: TogglStore, req: Request, wid: str) -> Response:
-    check_workspace(s, wid)
+    if _other_workspace(s, wid):
+        return ok([])
     # `active` omitted means active only (the v8 default and the documented filter's "true");
     # new projects default to active:false, so an app must create them with active:true.
     active = req.query.get("active", "true").lower()
@@ -170,7 +179,8 @@ def delete_project(s: TogglStore, req: Request, wid: str, project_id: str) -> Re
 
 
 def list_clients(s: TogglStore, req: Request, wid: str) -> Response:
-    check_workspace(s, wid)
+    if _other_workspace(s, wid):
+        return ok([])
     status = req.query.get("status", "active").lower()
     if status not in ("active", "archived", "both"):
         raise TogglError(400, "Invalid value for 'status'")
@@ -261,7 +271,8 @@ def restore_client(s: TogglStore, req: Request, wid: str, client_id: str) -> Res
 
 
 def list_tags(s: TogglStore, req: Request, wid: str) -> Response:
-    check_workspace(s, wid)
+    if _other_workspace(s, wid):
+        return ok([])
     return ok([s.tag_json(t) for t in _by_name(_name_filter(req, s.tags))])
 
 
