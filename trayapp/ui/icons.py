@@ -48,7 +48,9 @@ def tray_icon(running: bool, progress: float = 0.0, badge: Badge = Badge.NONE,
     return _icon(running, steps, badge, dark_panel() if dark is None else dark)
 
 
-@lru_cache(maxsize=256)
+# Few: the ring moves once a minute, so over a day it would keep every arc (about 80 KB
+# each, 9 sizes) for nothing; the stopped icon and the current arc are what is reused.
+@lru_cache(maxsize=8)
 def _icon(running: bool, steps: int, badge: Badge, dark: bool) -> QIcon:
     icon = QIcon()
     for size in SIZES:
