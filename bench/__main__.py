@@ -5,7 +5,7 @@ import importlib
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["startup", "budget", "status", "sheet"]
+BENCHMARKS = ["startup", "budget", "status", "sheet", "idle", "day"]
 
 # An installed package has its bytecode compiled at install time; a checkout may not (and
 # PYTHONDONTWRITEBYTECODE stops Python from writing it), which would time the compiler too.
