@@ -166,7 +166,7 @@ def test_quick_start_completes_a_project_name_then_starts(qtbot):
     popup = QuickStart(snap())
     qtbot.addWidget(popup)
     qtbot.keyClicks(popup.search, "Fix @Web")
-    assert rows(popup) == ["Acme / Website"]
+    assert rows(popup) == ["Acme / Website", "+ Create project “Web” and start"]
     qtbot.keyClick(popup.search, Qt.Key.Key_Return)
     assert popup.search.text() == "Fix @Website "
     assert rows(popup)[0] == "Start “Fix” · Acme / Website"

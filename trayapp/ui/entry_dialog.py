@@ -6,7 +6,12 @@ fields nobody touched. `times()` is the (start, stop) shown, aware UTC, stop Non
 In new and past modes the description is read as a quick entry (`Fix login @Website #bug $`,
 see core/quick_entry.py): what it names overrides the fields below it, and what was understood
 is shown under it, with the problems and their choices; a blocking problem disables OK, as
-invalid times do (entry_times.py keeps start, stop and duration consistent)."""
+invalid times do (entry_times.py keeps start, stop and duration consistent).
+
+A project no one has is offered as "Create project 'X'" (in the picker, and beside the
+suggestions for `@X`); chosen, it is a stand-in (control/inline.py) in `draft()` and
+`changes()`, made before the entry by whoever sends it. Tag names that are new are said
+under the tags field ("New tag: x"): the services make them with the entry."""
 
 from __future__ import annotations
 
@@ -20,20 +25,22 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ..control.inline import is_new, new_project
 from ..core.models import EntryDraft, Project, Service, Task, TimeEntry
 from ..core.quick_entry import Choice, Known, Problem, Resolved, parse, replace_mention, resolve
 from ..core.text import fit_to_send
 from ..sync.snapshot import Snapshot
 from .entry_times import EntryTimes, from_qdatetime, to_qdatetime
 from .project_picker import BLANK, NO_PROJECT, ProjectPicker, swatch_icon
-from .text import menu_text, shown
-from .understood import ERROR_COLOR, WARNING_COLOR, Understood
+from .text import elided, menu_text, shown
+from .understood import ERROR_COLOR, HINT_COLOR, WARNING_COLOR, Understood
 
 __all__ = ["ERROR_COLOR", "WARNING_COLOR", "EntryDialog", "from_qdatetime", "parse_tags",
            "to_qdatetime"]
@@ -78,13 +85,16 @@ class EntryDialog(QDialog):
 
     def __init__(
         self, snapshot: Snapshot, entry: TimeEntry | None = None, parent: QWidget | None = None,
-        *, day: date | None = None,
+        *, day: date | None = None, can_create: bool = False,
     ) -> None:
         super().__init__(parent)
         self.snapshot = snapshot
+        # "Create project 'X'": only where the caller sends stand-ins (control/inline.py).
+        self.can_create = can_create
         self.entry = entry
         self.mode = "edit" if entry is not None else "past" if day is not None else "new"
-        self._projects = snapshot.project_by_id
+        self._projects = dict(snapshot.project_by_id)  # with the new ones chosen here
+        self._new: list[Project] = []  # "Create project 'X'" chosen: stand-ins
         self._tag_names = [t.name for t in snapshot.tags if not t.archived]
         self._tasks: dict[str, list[Task]] = {}
         for task in snapshot.tasks:
@@ -109,10 +119,10 @@ class EntryDialog(QDialog):
             QTimer.singleShot(0, lambda: self._want_tasks(self._project_id))
 
     @classmethod
-    def past_entry(cls, snapshot: Snapshot, day: date, parent: QWidget | None = None
-                   ) -> EntryDialog:
+    def past_entry(cls, snapshot: Snapshot, day: date, parent: QWidget | None = None,
+                   can_create: bool = False) -> EntryDialog:
         """A dialog to add an entry that already happened on `day` (from 09:00, an hour)."""
-        return cls(snapshot, None, parent, day=day)
+        return cls(snapshot, None, parent, day=day, can_create=can_create)
 
     # -- layout ----------------------------------------------------------------------------------
     @property
@@ -145,12 +155,19 @@ class EntryDialog(QDialog):
         self.tags.setClearButtonEnabled(True)
         self.tags.setToolTip("Existing tags are suggested; a new name creates a new tag")
         self.tags.setCompleter(TagCompleter(self._tag_names, self))
+        self.new_tags = QLabel()
+        self.new_tags.setTextFormat(Qt.TextFormat.PlainText)
+        self.new_tags.setStyleSheet(f"color: {HINT_COLOR};")
+        self.new_tags.hide()
+        self.tags.textChanged.connect(self._say_new_tags)
 
         self.billable = QCheckBox("&Billable")
         self.billable.toggled.connect(self._billable_toggled)
 
         self.understood = Understood()
+        self.understood.can_create = self.can_create
         self.understood.choice_chosen.connect(self._apply_choice)
+        self.understood.create_chosen.connect(lambda problem: self.create_project(problem.name))
         self.syntax = self.mode != "edit"  # an existing description is data, not syntax
         if self.syntax:
             self.description.setToolTip("Add @project, #tag, +task or $ (billable) as you type")
@@ -165,6 +182,7 @@ class EntryDialog(QDialog):
         form.addRow("&Project:", self.project_button)
         form.addRow("Tas&k:", self.task_combo)
         form.addRow("Ta&gs:", self.tags)
+        form.addRow("", self.new_tags)
         form.addRow("", self.billable)
         self.form = form
         form.setRowVisible(self.task_combo, self.uses_tasks)
@@ -204,12 +222,38 @@ class EntryDialog(QDialog):
     # -- project and tasks ---------------------------------------------------------------------
     def choose_project(self) -> None:
         """Open the searchable picker (window-modal, non-blocking)."""
-        picker = ProjectPicker(self.snapshot.projects, self, allow_none=True,
-                               current=self._project_id)
-        picker.accepted.connect(lambda: self.set_project(picker.selected_project_id))
+        picker = ProjectPicker(self.projects(), self, allow_none=True,
+                               current=self._project_id, allow_create=self.can_create)
+        picker.accepted.connect(lambda: self._picked(picker))
         picker.finished.connect(lambda *_: setattr(self, "picker", None))
         self.picker = picker
         picker.open()
+
+    def projects(self) -> list[Project]:
+        """The catalog's projects and the new ones chosen in this dialog."""
+        return [*self.snapshot.projects, *self._new]
+
+    def _picked(self, picker: ProjectPicker) -> None:
+        if picker.created is not None:
+            self._add_new(picker.created)
+        self.set_project(picker.selected_project_id)
+
+    def _add_new(self, project: Project) -> Project:
+        known = self._projects.get(project.id)
+        if known is not None:
+            return known
+        self._new.append(project)
+        self._projects[project.id] = project
+        return project
+
+    def create_project(self, name: str) -> None:
+        """"Create project 'X'" chosen beside the suggestions: the description's @X now
+        names the new project (or, in edit mode, the project field takes it)."""
+        project = self._add_new(new_project(name))
+        if self.syntax:
+            self._reparse()
+        else:
+            self.set_project(project.id)
 
     def set_project(self, project_id: str | None) -> None:
         if project_id == self._project_id:
@@ -229,7 +273,9 @@ class EntryDialog(QDialog):
         named = self.resolved.project if self.resolved is not None and self.syntax else None
         if named is not None and named.id != self._project_id:
             # The description names it: say so where the project is chosen.
-            self.project_button.setText(menu_text(named.label, 40) + "  (from the description)")
+            new = "  (new project)" if is_new(named.id) else ""
+            self.project_button.setText(menu_text(named.label, 40) + new
+                                        + "  (from the description)")
             self.project_button.setIcon(swatch_icon(named.color))
             task = self.resolved.task if self.resolved is not None else None
             self.task_combo.clear()
@@ -244,12 +290,13 @@ class EntryDialog(QDialog):
             self.project_button.setText(NO_PROJECT)
             self.project_button.setIcon(swatch_icon(BLANK))
         else:
-            self.project_button.setText(menu_text(project.label, 60))
+            new = "  (new project)" if is_new(project.id) else ""
+            self.project_button.setText(menu_text(project.label, 60) + new)
             self.project_button.setIcon(swatch_icon(project.color))
         self._fill_tasks()
 
     def _want_tasks(self, project_id: str | None) -> None:
-        if project_id:
+        if project_id and not is_new(project_id):  # a new project has no tasks
             self.tasks_wanted.emit(project_id)
 
     def set_tasks(self, project_id: str, tasks: list[Task] | tuple[Task, ...]) -> None:
@@ -305,13 +352,15 @@ class EntryDialog(QDialog):
         text = self.description.text()
         tasks = self._catalog_tasks()
         before = self.resolved.project if self.resolved else None
-        parsed = parse(text, Known.of(self.snapshot.projects, self.snapshot.tags, tasks))
-        self.resolved = resolve(parsed, self.snapshot.projects, self.snapshot.tags, tasks)
+        projects = self.projects()
+        parsed = parse(text, Known.of(projects, self.snapshot.tags, tasks))
+        self.resolved = resolve(parsed, projects, self.snapshot.tags, tasks)
         self.understood.show_resolved(self.resolved if parsed.mentions or parsed.billable
                                       else None)
         project = self.resolved.project
         self._show_project()
-        if self.uses_tasks and project is not None and project != before:
+        if self.uses_tasks and project is not None and project != before \
+                and not is_new(project.id):
             self._want_tasks(project.id)
         self._validate()
 
@@ -320,6 +369,15 @@ class EntryDialog(QDialog):
             text = replace_mention(self.description.text(), problem.mention, choice.text)
             self.description.setText(text)
             self.description.setFocus()
+
+    def _say_new_tags(self) -> None:
+        known = {t.name.casefold() for t in self.snapshot.tags}
+        known |= {t.casefold() for t in (self.entry.tags if self.entry else ())}
+        new = [t for t in self.tag_names() if t.casefold() not in known]
+        self.new_tags.setText(("New tag: " if len(new) == 1 else "New tags: ")
+                              + ", ".join(elided(t, 30) for t in new)
+                              + " (made with the entry)" if new else "")
+        self.new_tags.setVisible(bool(new))
 
     # -- validation ------------------------------------------------------------------------------
     def times(self) -> tuple[datetime, datetime | None]:

@@ -3,7 +3,9 @@
 The search field keeps the keyboard focus: typing filters, Up/Down/PageUp/PageDown move the
 highlight in the list, Enter picks, Escape cancels. Projects are grouped under their client's
 name (header rows cannot be selected); each one shows its colour as a small round swatch.
-A search ranks exact, prefix and word-prefix matches first, and names sort naturally."""
+A search ranks exact, prefix and word-prefix matches first, and names sort naturally.
+With `allow_create`, a name no project has is offered last as "Create project 'X'":
+choosing it gives a stand-in project (control/inline.py) that is made when the entry is."""
 
 from __future__ import annotations
 
@@ -24,12 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..control.inline import new_project
 from ..core.models import Project
-from ..core.quick_entry import match_rank, natural_key
+from ..core.quick_entry import match_rank, name_key, natural_key
 from .text import shown, tooltip_text
 
 ROLE = Qt.ItemDataRole.UserRole  # the project id ("" for the "(No project)" row)
-KIND = Qt.ItemDataRole.UserRole + 1  # "header", "none" or "project"
+KIND = Qt.ItemDataRole.UserRole + 1  # "header", "none", "project" or "create"
 NO_CLIENT = "No client"
 NO_PROJECT = "(No project)"
 FALLBACK_COLOR = "#9e9e9e"
@@ -78,14 +81,19 @@ class ProjectPicker(QDialog):
         parent: QWidget | None = None,
         allow_none: bool = True,
         current: str | None = None,
+        allow_create: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Choose a project")
         self.selected_project_id: str | None = None
+        self.created: Project | None = None  # "Create project 'X'" chosen: its stand-in
+        self._allow_create = allow_create
         # Archived projects cannot take new time; keep only the current one so it stays visible.
-        self._projects = sort_projects(p for p in projects if p.active or p.id == current)
+        self._all = list(projects)
+        self._projects = sort_projects(p for p in self._all if p.active or p.id == current)
 
-        self.search = QLineEdit(placeholderText="Search projects and clients")
+        self.search = QLineEdit(placeholderText="Search projects and clients"
+                                + (", or name a new project" if allow_create else ""))
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip("Type to filter; Up/Down to move, Enter to choose, Esc to cancel")
         self.list = QListWidget()
@@ -173,7 +181,34 @@ class ProjectPicker(QDialog):
             item.setData(KIND, "project")
             item.setToolTip(tooltip_text(project.label))
             self.list.addItem(item)
+        name = self.new_name()
+        if name is not None:
+            if projects:  # apart from the client group above it
+                header = QListWidgetItem("New project")
+                header.setData(KIND, "header")
+                header.setFont(self._header_font)
+                header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.list.addItem(header)
+            item = QListWidgetItem(swatch_icon(BLANK), f"+ Create project “{shown(name)}”")
+            item.setData(ROLE, name)
+            item.setData(KIND, "create")
+            item.setToolTip("A new project with this name; made on the service with the "
+                            "entry (later, if offline)")
+            self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
+
+    def new_name(self) -> str | None:
+        """The name typed, when it may be created: no project (archived ones included) has
+        it, as a name or as 'Client / Project'."""
+        if not self._allow_create:
+            return None
+        name = " ".join(self.search.text().split())
+        if not name:
+            return None
+        key = name_key(name)
+        if any(key in (name_key(p.name), name_key(p.label)) for p in self._all):
+            return None
+        return name
 
     def _filter(self, text: str) -> None:
         self._show(self._ranked(text))
@@ -263,6 +298,11 @@ class ProjectPicker(QDialog):
     def _pick(self, item: QListWidgetItem) -> None:
         if item.data(KIND) == "header":
             return
+        if item.data(KIND) == "create":
+            self.created = new_project(str(item.data(ROLE)))
+            self.selected_project_id = self.created.id
+            self.accept()
+            return
         self.selected_project_id = item.data(ROLE) or None
         self.accept()
 
@@ -272,9 +312,12 @@ class ProjectPicker(QDialog):
         parent: QWidget | None = None,
         allow_none: bool = True,
         current: str | None = None,
+        allow_create: bool = False,
     ) -> str | None | bool:
-        """Modal: the chosen project id, None for "(No project)", False when cancelled."""
-        picker = ProjectPicker(projects, parent, allow_none=allow_none, current=current)
+        """Modal: the chosen project id, None for "(No project)", False when cancelled (a
+        new project's stand-in id: control/inline.py)."""
+        picker = ProjectPicker(projects, parent, allow_none=allow_none, current=current,
+                               allow_create=allow_create)
         if picker.exec() != QDialog.DialogCode.Accepted:
             return False
         return picker.selected_project_id

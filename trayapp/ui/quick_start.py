@@ -4,7 +4,9 @@ Type to filter recent entries and projects; Enter starts the highlighted one. Wh
 read as a quick entry (core/quick_entry.py): `Fix login @Website #bug $` starts "Fix login" on
 Website, tagged and billable, and the line under the field says what was understood and what
 was not (with the choices). While a name after `@`, `#` or `+` is being typed, the list offers
-the names that fit; Enter or a click puts the chosen one in the text."""
+the names that fit; Enter or a click puts the chosen one in the text. A project no one has
+(`@Webiste2`) is offered as "Create project 'Webiste2'" beside the suggestions: choosing it
+starts the entry on a stand-in project (control/inline.py), made before the entry is sent."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
+from ..control.inline import new_project
 from ..core.models import EntryDraft, Service
 from ..core.quick_entry import (
     MARKS,
@@ -34,7 +37,7 @@ from ..core.quick_entry import (
 from ..sync.snapshot import Snapshot
 from .project_picker import BLANK, swatch_icon
 from .text import elided, shown
-from .understood import HINT_COLOR, Understood
+from .understood import HINT_COLOR, Understood, creatable, create_label
 
 ROLE = Qt.ItemDataRole.UserRole
 MAX_COMPLETIONS = 30
@@ -67,6 +70,7 @@ class QuickStart(QDialog):
         self.search.setClearButtonEnabled(True)
         self.understood = Understood()
         self.understood.choice_chosen.connect(self._apply_choice)
+        self.understood.create_chosen.connect(lambda problem: self._create(problem.name))
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
         self.list.setIconSize(QSize(12, 12))
@@ -172,6 +176,31 @@ class QuickStart(QDialog):
                 if mention is not None:
                     self._add(f"Use {shown(choice.label)} for “{elided(problem.name, 30)}”",
                               Rewrite(mention.start, mention.end, choice.text))
+            if creatable(problem):
+                self._add_create(problem.name)
+
+    # -- a project no one has -----------------------------------------------------------------
+    def _with_new(self, name: str) -> EntryDraft | None:
+        """The entry the text means once project `name` exists; None if still not clear."""
+        projects = [*self.snapshot.projects, new_project(name)]
+        text = self.search.text()
+        found = resolve(parse(text, Known.of(projects, self.snapshot.tags, self._tasks)),
+                        projects, self.snapshot.tags, self._tasks)
+        if found.blocked or found.project is None:
+            return None
+        return found.draft()
+
+    def _add_create(self, name: str) -> None:
+        draft = self._with_new(name)
+        label = create_label(Problem("project", elided(name, 40), ""))
+        self._add(f"+ {label} and start" if draft is not None else f"+ {label}",
+                  draft, enabled=draft is not None)
+
+    def _create(self, name: str) -> None:
+        draft = self._with_new(name)
+        if draft is not None:
+            self.start_requested.emit(draft)
+            self.accept()
 
     # -- completing a name being typed ---------------------------------------------------------
     def _partial(self, text: str, mentions: tuple[Mention, ...]) -> tuple[str, str, int] | None:
@@ -223,6 +252,9 @@ class QuickStart(QDialog):
             return False
         for _, _, label, written, colour in sorted(rows)[:MAX_COMPLETIONS]:
             self._add(label, Rewrite(start, len(text), written + " "), colour)
+        if kind == "project" and name.strip() and not any(
+                key in (name_key(p.name), name_key(p.label)) for p in self.snapshot.projects):
+            self._add_create(name)  # last: the names that exist come first
         return True
 
     def _apply_choice(self, problem: Problem, choice: Choice) -> None:

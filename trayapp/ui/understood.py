@@ -1,6 +1,7 @@
 """What a quick entry was read as, shown under the field it is typed in: the project (its
 colour), task, tags and billable, then each problem in words with its choices as links
-(clicking one rewrites the name in the text). Names come from the user and the services:
+(clicking one rewrites the name in the text); a project no one has is offered as "Create
+project 'X'" (`create_chosen`). Names come from the user and the services:
 the summary is plain text, and the problems' rich text escapes every name."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..control.inline import is_new
 from ..core.quick_entry import Choice, Problem, Resolved
 from .project_picker import swatch_icon
 from .text import elided, shown
@@ -24,7 +26,8 @@ def summary(found: Resolved) -> str:
     """'Acme / Website · Testing · #bug #review · billable' (plain text)."""
     parts = []
     if found.project is not None:
-        parts.append(elided(found.project.label, 40))
+        parts.append(elided(found.project.label, 40)
+                     + (" (new project)" if is_new(found.project.id) else ""))
     if found.task is not None:
         parts.append(elided(found.task.name, 30))
     if found.tags:
@@ -34,8 +37,19 @@ def summary(found: Resolved) -> str:
     return " · ".join(parts)
 
 
+def creatable(problem: Problem) -> bool:
+    """A project named that no project has (archived ones included): it may be created."""
+    return (problem.kind == "project" and problem.mention is not None
+            and problem.message.startswith("No project named") and bool(problem.name.strip()))
+
+
+def create_label(problem: Problem) -> str:
+    return f"Create project “{' '.join(problem.name.split())}”"
+
+
 class Understood(QWidget):
     choice_chosen = Signal(object, object)  # Problem, Choice
+    create_chosen = Signal(object)  # Problem: "Create project 'X'" clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +73,7 @@ class Understood(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.problems)
         self._shown: tuple[Problem, ...] = ()
+        self.can_create = True  # offer "Create project 'X'" for a project no one has
         self.show_resolved(None)
 
     def show_resolved(self, found: Resolved | None) -> None:
@@ -70,7 +85,7 @@ class Understood(QWidget):
         if project is not None:
             self.swatch.setPixmap(swatch_icon(project.color).pixmap(12, 12))
         self._shown = found.problems if found is not None else ()
-        self.problems.setText(self._render(self._shown))
+        self.problems.setText(self._render(self._shown, self.can_create))
         self.problems.setVisible(bool(self._shown))
         self.setVisible(bool(text or self._shown))
         self._fit()
@@ -86,7 +101,7 @@ class Understood(QWidget):
         self._fit()
 
     @staticmethod
-    def _render(problems: tuple[Problem, ...]) -> str:
+    def _render(problems: tuple[Problem, ...], can_create: bool = True) -> str:
         """Each problem's message, its choices made links where it names them."""
         lines = []
         for i, problem in enumerate(problems):
@@ -101,11 +116,20 @@ class Understood(QWidget):
                         + html.escape(message[at + len(listed):], quote=False))
             else:
                 body = html.escape(message, quote=False) + (f" Use: {links}" if links else "")
+            if can_create and creatable(problem):
+                label = html.escape(shown(create_label(problem)), quote=False)
+                body += f' Or: <a href="new:{i}">{label}</a>'
             lines.append(f'<span style="color:{color}">{body}</span>')
         return "<br>".join(lines)
 
     def _link(self, href: str) -> None:
         i, _, j = href.partition(":")
+        if i == "new":
+            try:
+                self.create_chosen.emit(self._shown[int(j)])
+            except (ValueError, IndexError):
+                pass
+            return
         try:
             problem = self._shown[int(i)]
             choice: Choice = problem.choices[int(j)]

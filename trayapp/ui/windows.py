@@ -1,8 +1,10 @@
 """The small windows the tray opens: new timer / edit, the project search, quick start.
 
 Each renders the snapshot it is given and hands back what the user asked for as a control
-`Request` (through `requested`); the app dispatches it like any other. Windows here have no
-parent, so a reference is kept while each is open.
+`Request` (through `requested`); the app dispatches it like any other. An entry on a project
+created where it was typed ("Create project 'X'") is control/inline.py's Plan instead (the
+project made first, then the entry), run by the app's `execute` (the parent's). Windows here
+have no parent, so a reference is kept while each is open.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
-from ..control.actions import Request
+from ..control import inline
+from ..control.actions import Plan, Request
 from ..core.models import EntryDraft, Task, TimeEntry
 from ..sync.snapshot import Snapshot
 
@@ -22,6 +25,7 @@ TasksFetcher = Callable[[str, Callable[[list[Task]], None]], None]
 
 class Windows(QObject):
     requested = Signal(object)  # a control Request
+    planned = Signal(object)  # a control Plan, when the parent has no `execute`
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -43,7 +47,7 @@ class Windows(QObject):
         """The new-timer dialog (entry None) or the editor of `entry`."""
         from .entry_dialog import EntryDialog
 
-        dialog = EntryDialog(snapshot, entry)
+        dialog = EntryDialog(snapshot, entry, can_create=True)
 
         def tasks_wanted(project_id: str) -> None:
             def arrived(tasks: list[Task]) -> None:
@@ -56,9 +60,13 @@ class Windows(QObject):
 
         def accepted() -> None:
             if entry is None:
-                self.requested.emit(Request("start", draft=dialog.draft()))
+                self.start(snapshot, dialog.draft())
             elif changes := dialog.changes():
-                self.requested.emit(Request("update", {"id": entry.id, "changes": changes}))
+                if inline.needs_creating(changes):
+                    self.run(inline.update_plan(snapshot.service, entry.id, changes))
+                else:
+                    self.requested.emit(Request("update", {"id": entry.id,
+                                                           "changes": changes}))
 
         dialog.accepted.connect(accepted)
         self._keep(dialog)
@@ -70,14 +78,14 @@ class Windows(QObject):
     def project_search(self, snapshot: Snapshot) -> QDialog:
         from .project_picker import ProjectPicker
 
-        picker = ProjectPicker(list(snapshot.projects), allow_none=False)
+        picker = ProjectPicker(list(snapshot.projects), allow_none=False, allow_create=True)
         projects = snapshot.project_by_id
 
         def chosen() -> None:
-            project = projects.get(picker.selected_project_id or "")
+            project = picker.created or projects.get(picker.selected_project_id or "")
             if project is not None:
-                draft = EntryDraft(project_id=project.id, billable=project.billable)
-                self.requested.emit(Request("start", draft=draft))
+                self.start(snapshot, EntryDraft(project_id=project.id,
+                                                billable=project.billable))
 
         picker.accepted.connect(chosen)
         self._keep(picker)
@@ -89,11 +97,24 @@ class Windows(QObject):
         from .quick_start import QuickStart
 
         popup = QuickStart(snapshot)
-        popup.start_requested.connect(
-            lambda draft: self.requested.emit(Request("start", draft=draft)))
+        popup.start_requested.connect(lambda draft: self.start(snapshot, draft))
         self._keep(popup)
         popup.popup_at_cursor()
         return popup
+
+    def start(self, snapshot: Snapshot, draft: EntryDraft) -> None:
+        """Start `draft`: a control request, or the plan that makes its new project first."""
+        if inline.needs_creating(draft):
+            self.run(inline.start_plan(snapshot.service, draft))
+        else:
+            self.requested.emit(Request("start", draft=draft))
+
+    def run(self, plan: Plan) -> None:
+        execute = getattr(self.parent(), "execute", None)
+        if callable(execute):
+            execute(plan, None)
+        else:
+            self.planned.emit(plan)
 
     def close_all(self) -> None:
         for window in list(self.open):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import shiboken6
 from PySide6.QtCore import QObject
 
-from ...control import sheet_ops
+from ...control import inline, sheet_ops
 from ...control.actions import Request
 from ...control.sheet import Period
 from ...core import errors as e
@@ -133,12 +133,15 @@ class SheetHost(QObject):
         snapshot = self.app.snapshot
         if snapshot is None or self.window is None:
             return
-        dialog = EntryDialog(snapshot, entry, self.window)
+        dialog = EntryDialog(snapshot, entry, self.window, can_create=True)
         self._tasks_for(dialog)
 
         def accepted() -> None:
             changes = dialog.changes()
-            if changes:
+            if inline.needs_creating(changes):  # "Create project 'X'": made first
+                service = self.service or self.app.service
+                self.app.execute(inline.update_plan(service, entry.id, changes), None)
+            elif changes:
                 self.request("update", {"id": entry.id, "changes": changes})
 
         dialog.accepted.connect(accepted)
@@ -150,13 +153,22 @@ class SheetHost(QObject):
         snapshot = self.app.snapshot
         if snapshot is None or self.window is None:
             return
-        dialog = EntryDialog.past_entry(snapshot, day, self.window)
+        dialog = EntryDialog.past_entry(snapshot, day, self.window, can_create=True)
         self._tasks_for(dialog)
 
         def accepted() -> None:
             start, stop = dialog.times()
-            if stop is not None:
-                self.request("add", {"draft": dialog.draft(), "start": start, "stop": stop})
+            draft = dialog.draft()
+            if stop is not None and inline.needs_creating(draft):
+                service = self.service or self.app.service
+                try:
+                    plan = inline.add_plan(service, draft, start, stop)
+                except e.TrackerError as exc:
+                    self.app.tell(exc)
+                    return
+                self.app.execute(plan, None)
+            elif stop is not None:
+                self.request("add", {"draft": draft, "start": start, "stop": stop})
 
         dialog.accepted.connect(accepted)
         self._open(dialog)
