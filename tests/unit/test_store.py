@@ -287,3 +287,15 @@ def test_an_old_store_readable_by_all_is_made_private(tmp_path):
     Store(path).close()
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_unnumbered_ids_are_the_entries_made_here_of_one_service():
+    store = Store(":memory:")
+    start = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    with store.transaction() as db:
+        store.put_entries("clockify", [TimeEntry("local-1", "w1", start),
+                                       TimeEntry("server-1", "w1", start),
+                                       TimeEntry("xlocal-2", "w1", start)], db)
+        store.put_entries("toggl-track", [TimeEntry("local-3", "w1", start)], db)
+    assert store.unnumbered_ids("clockify") == {"local-1"}
+    store.close()

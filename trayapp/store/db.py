@@ -237,6 +237,14 @@ class Store:
         return [_entry_from(r) for r in rows]
 
     @_reading
+    def unnumbered_ids(self, service: str) -> set[str]:
+        """The ids of entries the service has not numbered yet (made here, not yet sent)."""
+        rows = self._db.execute(
+            "SELECT id FROM entries WHERE service=? AND substr(id, 1, ?)=?",
+            (service, len(LOCAL_PREFIX), LOCAL_PREFIX))
+        return {r["id"] for r in rows}
+
+    @_reading
     def running(self, service: str) -> list[TimeEntry]:
         rows = self._db.execute(
             "SELECT * FROM entries WHERE service=? AND stop IS NULL ORDER BY start DESC",

@@ -349,8 +349,7 @@ class Session(CatalogMixin, SheetMixin):
             server = self.store.server_id(self.svc, item.entry_id)
             if server:
                 ids.add(server)
-        rows = self.store.entries(self.svc)
-        ids.update(x.id for x in rows if x.id.startswith(LOCAL_PREFIX))
+        ids.update(self.store.unnumbered_ids(self.svc))  # not every row: one column
         return ids
 
     def _guard(self, fn: Callable[..., None], *args: Any) -> bool:
