@@ -62,8 +62,9 @@ def _dialog(dialog: Any) -> None:
             return
     except RuntimeError:
         return
+    project = getattr(dialog, "project_button", None)
     emit("sheet_dialog", cls=type(dialog).__name__, description=centre(dialog.description),
-         ok=centre(dialog.ok_button))
+         ok=centre(dialog.ok_button), project=centre(project) if project is not None else None)
 
 
 def report_box(box: Any) -> None:
