@@ -114,6 +114,39 @@ def _is_idle_minutes(value: object) -> bool:
         0 <= value <= IDLE_MINUTES_MAX
 
 
+POMODORO_FOCUS_DEFAULT = 25  # minutes (Toggl Desktop's)
+POMODORO_BREAK_DEFAULT = 5
+POMODORO_MINUTES_MAX = 240
+
+
+def _is_pomodoro_minutes(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        1 <= value <= POMODORO_MINUTES_MAX
+
+
+FAVORITES_MAX = 30
+_FAVORITE_TEXT = {"name", "description", "shortcut"}
+_FAVORITE_IDS = {"project_id", "task_id"}
+
+
+def _is_favorite(value: object) -> bool:
+    """{name, description, project_id, task_id, tags, billable, service, shortcut}, each
+    optional: texts, ids (or null) fit for request paths, tag names, a service's name."""
+    if not isinstance(value, dict) or not set(value) <= \
+            _FAVORITE_TEXT | _FAVORITE_IDS | {"tags", "billable", "service"}:
+        return False
+    tags = value.get("tags", [])
+    return all(isinstance(value.get(k, ""), str) for k in _FAVORITE_TEXT) and \
+        all(value.get(k) is None or is_id(value[k]) for k in _FAVORITE_IDS) and \
+        isinstance(tags, list) and all(isinstance(t, str) for t in tags) and \
+        isinstance(value.get("billable", False), bool) and _is_service(value.get("service"))
+
+
+def _is_favorites(value: object) -> bool:
+    return isinstance(value, list) and len(value) <= FAVORITES_MAX and \
+        all(_is_favorite(v) for v in value)
+
+
 _SERVICE_NAMES = ", ".join(sorted(_SERVICES))
 
 
@@ -149,6 +182,19 @@ class Config:
     # Minutes without input before the idle question (control/idle.py); 0: never asked.
     idle_minutes: int = field(default=IDLE_MINUTES_DEFAULT, metadata=_rule(
         _is_idle_minutes, f"a whole number of minutes from 0 to {IDLE_MINUTES_MAX}"))
+    # Pomodoro (control/pomodoro.py): on or off, the focus and break minutes, and whether a
+    # break stops the entry for a "Break" entry and goes on with it after.
+    pomodoro: bool = field(default=False, metadata=_rule(_is_bool, "true or false"))
+    pomodoro_focus: int = field(default=POMODORO_FOCUS_DEFAULT, metadata=_rule(
+        _is_pomodoro_minutes, f"a whole number of minutes from 1 to {POMODORO_MINUTES_MAX}"))
+    pomodoro_break: int = field(default=POMODORO_BREAK_DEFAULT, metadata=_rule(
+        _is_pomodoro_minutes, f"a whole number of minutes from 1 to {POMODORO_MINUTES_MAX}"))
+    pomodoro_break_entries: bool = field(default=False, metadata=_rule(_is_bool,
+                                                                       "true or false"))
+    # Favorites (control/favorites.py): entries pinned to the top of the menu and of quick
+    # start, in their order.
+    favorites: list[dict[str, Any]] = field(default_factory=list, metadata=_rule(
+        _is_favorites, f"a list of at most {FAVORITES_MAX} favorites"))
 
     # Not settings. `problem`: what in the file could not be used, in one sentence for the user.
     problem: str | None = field(default=None, init=False, compare=False)

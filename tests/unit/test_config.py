@@ -44,10 +44,19 @@ FULL = {
     "welcomed": True,
     "account": "0123456789abcdef",
     "idle_minutes": 10,
+    "pomodoro": True,
+    "pomodoro_focus": 50,
+    "pomodoro_break": 10,
+    "pomodoro_break_entries": True,
+    "favorites": [{"name": "Review", "description": "Code review", "project_id": "42",
+                   "task_id": None, "tags": ["dev"], "billable": True, "service": "clockify",
+                   "shortcut": "Ctrl+Alt+Shift+1"}],
 }
 
 DEFAULTS = {"service": None, "connections": {}, "workspaces": {}, "left_click": "toggle",
-            "hotkeys": {}, "welcomed": False, "account": None, "idle_minutes": 5}
+            "hotkeys": {}, "welcomed": False, "account": None, "idle_minutes": 5,
+            "pomodoro": False, "pomodoro_focus": 25, "pomodoro_break": 5,
+            "pomodoro_break_entries": False, "favorites": []}
 
 
 def test_defaults_when_missing(path):
@@ -317,3 +326,22 @@ def test_config_imports_neither_qt_nor_the_http_stack():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=30, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("favorites", [
+    [{"project_id": "../../me"}],  # goes into request paths
+    [{"description": 3}],
+    [{"tags": "dev"}],
+    [{"billable": "yes"}],
+    [{"service": "harvest"}],
+    [{"colour": "red"}],  # unknown field
+    [{}] * 31,  # too many
+    {"name": "x"},
+])
+def test_favorites_that_fail_their_checks_fall_back_alone(path, favorites):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": CURRENT_VERSION, "favorites": favorites,
+                                "pomodoro_focus": 0, "idle_minutes": 7}))
+    config = Config.load()
+    assert config.favorites == [] and config.pomodoro_focus == 25 and config.idle_minutes == 7
+    assert config.problem is not None and "favorites" in config.problem
