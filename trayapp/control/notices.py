@@ -7,13 +7,27 @@ from dataclasses import dataclass
 
 from ..core import errors as e
 from ..core.models import Service
-from ..sync.snapshot import Snapshot
+from ..sync.snapshot import Problem, Snapshot
+from .actions import Request
 
 
 @dataclass(frozen=True)
 class Notice:
     title: str
     text: str
+    # Told again, a notice of the same key replaces the one shown ("" : each its own).
+    key: str = ""
+    # Buttons where the desktop shows them: (label, the request it sends). The same choices
+    # are in the tray menu, for desktops without buttons.
+    actions: tuple[tuple[str, Request], ...] = ()
+
+
+def refused_actions(problem: Problem) -> tuple[tuple[str, Request], ...]:
+    """Try again and Discard, as the tray menu offers them for a refused change (the app
+    asks before a discard: a discarded start is gone for good)."""
+    where = {"service": problem.service.value} if problem.service else {}
+    return (("Try again", Request("retry", {"seq": problem.seq, **where})),
+            ("Discard…", Request("drop", {"seq": problem.seq, **where})))
 
 
 class Notices:
@@ -29,7 +43,8 @@ class Notices:
             first = fresh[0]
             out.append(Notice(f"Not saved: {first.title}",
                               f"“{first.description}”: {first.message} Open the menu to try "
-                              "again or discard the change."))
+                              "again or discard the change.", key=f"refused-{first.seq}-{first.service}",
+                              actions=refused_actions(first)))
         error = snapshot.error
         if error is None or error.transient:
             # Over, or it clears by itself (offline, throttled): the icon's badge says so.
