@@ -232,3 +232,44 @@ def test_offline_the_project_goes_once_and_before_the_entry(app, qtbot, emulator
     qtbot.waitUntil(lambda: app.snapshot.pending == 0, timeout=WAIT)
     assert len(projects_named(emulator, "Made offline")) == 1
     assert posts(emulator).count("projects") == 1
+
+
+# -- the manager's project dialog: "Create client 'Y'" -------------------------------------------
+
+def test_manager_creates_a_missing_client_then_the_project_on_it(app, qtbot, emulator,
+                                                                  monkeypatch):
+    from trayapp.ui.manage.dialogs import ProjectDialog
+
+    from .test_manage import answering, names, on_the_service, open_manager
+
+    window = open_manager(app, qtbot)
+    page = window.page("project")
+    said: list[str] = []
+
+    def fill(dialog: ProjectDialog) -> None:
+        dialog.name.setText("Pilot")
+        dialog.client.setCurrentText("Acme")  # exists: nothing to create
+        assert dialog.hint.isHidden()
+        dialog.client.setCurrentText("Umbrella Labs")
+        said.append(dialog.hint.text())
+        dialog.show()
+        shoot(dialog, "manager-create-client")
+
+    answering(monkeypatch, fill)
+    page.new.click()
+    assert said == ["Create client “Umbrella Labs”: it is made with the project."]
+    qtbot.waitUntil(lambda: "Pilot" in on_the_service(emulator)[0], timeout=WAIT)
+    projects, clients, _ = on_the_service(emulator)
+    assert projects["Pilot"].client_id == clients["Umbrella Labs"].id
+    qtbot.waitUntil(lambda: "Pilot" in names(page), timeout=WAIT)
+
+    def edit(dialog: ProjectDialog) -> None:  # moved to another new client
+        dialog.client.setCurrentText("Wayne Ent")
+
+    answering(monkeypatch, edit)
+    assert page.select("Pilot")
+    page.edit_button.click()
+    qtbot.waitUntil(lambda: "Wayne Ent" in on_the_service(emulator)[1], timeout=WAIT)
+    qtbot.waitUntil(lambda: on_the_service(emulator)[0]["Pilot"].client_id
+                    == on_the_service(emulator)[1]["Wayne Ent"].id, timeout=WAIT)
+    assert [c for c in emulator.toggl.clients if c["name"] == "Wayne Ent"].__len__() == 1

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.text import fit_to_send
+from ..text import elided
 
 # Toggl Track's project palette (its free plan takes these only); Clockify takes any colour.
 PALETTE = ("#0b83d9", "#9e5bd9", "#d94182", "#e36a00", "#bf7000", "#2da608", "#06a893",
@@ -100,6 +101,7 @@ class ProjectDialog(QDialog):
         self.client.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.client.addItem(NO_CLIENT)
         self.client.addItems(sorted(clients, key=str.casefold))
+        self._clients = {name.casefold() for name in clients}
         line = self.client.lineEdit()
         if line is not None:
             line.setPlaceholderText("Type a new client's name, or pick one")
@@ -112,7 +114,9 @@ class ProjectDialog(QDialog):
         form.addRow("Client", self.client)
         form.addRow("Colour", self.colors)
         form.addRow("", self.billable)
-        self.hint = QLabel("A client that does not exist yet is created with the project.")
+        # "Create client 'Y'": said while the client typed is one that does not exist yet.
+        self.hint = QLabel()
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)  # it repeats what was typed
         self.hint.setStyleSheet("color: palette(placeholder-text);")
         self.hint.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -126,11 +130,21 @@ class ProjectDialog(QDialog):
         layout.addWidget(self.hint)
         layout.addWidget(buttons)
         self.name.textChanged.connect(self._check)
+        self.client.currentTextChanged.connect(self._check)
         self._check()
         self.setMinimumWidth(480)
 
     def _check(self) -> None:
         self.ok.setEnabled(bool(fit_to_send(self.name.text())))
+        client = self.new_client()
+        self.hint.setText(f"Create client “{elided(client, 40)}”: it is made with the "
+                          "project." if client else "")
+        self.hint.setVisible(bool(client))
+
+    def new_client(self) -> str | None:
+        """The client typed, when no client has that name (it is created first)."""
+        client = self.values()["client"]
+        return str(client) if client and str(client).casefold() not in self._clients else None
 
     def values(self) -> dict[str, object]:
         """name, client (None: none), color, billable."""
