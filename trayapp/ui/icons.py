@@ -42,23 +42,26 @@ def dark_panel() -> bool:
 
 
 def tray_icon(running: bool, progress: float = 0.0, badge: Badge = Badge.NONE,
-              dark: bool | None = None) -> QIcon:
-    """`progress` in [0, 1]: how far the arc is filled (minutes of the current hour)."""
+              dark: bool | None = None, colour: str | None = None) -> QIcon:
+    """`progress` in [0, 1]: how far the arc is filled (minutes of the current hour, or of
+    a Pomodoro phase); `colour`: of the running ring instead of green (a Pomodoro phase)."""
     steps = int(max(0.0, min(1.0, progress)) * 60)  # 60 distinct arcs: cacheable
-    return _icon(running, steps, badge, dark_panel() if dark is None else dark)
+    return _icon(running, steps, badge, dark_panel() if dark is None else dark, colour)
 
 
 # Few: the ring moves once a minute, so over a day it would keep every arc (about 80 KB
 # each, 9 sizes) for nothing; the stopped icon and the current arc are what is reused.
 @lru_cache(maxsize=8)
-def _icon(running: bool, steps: int, badge: Badge, dark: bool) -> QIcon:
+def _icon(running: bool, steps: int, badge: Badge, dark: bool,
+          colour: str | None = None) -> QIcon:
     icon = QIcon()
     for size in SIZES:
-        icon.addPixmap(_draw(size, running, steps, badge, dark))
+        icon.addPixmap(_draw(size, running, steps, badge, dark, colour))
     return icon
 
 
-def _draw(size: int, running: bool, steps: int, badge: Badge, dark: bool) -> QPixmap:
+def _draw(size: int, running: bool, steps: int, badge: Badge, dark: bool,
+          colour: str | None = None) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(CLEAR)
     painter = QPainter(pixmap)
@@ -70,15 +73,16 @@ def _draw(size: int, running: bool, steps: int, badge: Badge, dark: bool) -> QPi
 
     if running:
         # A faint full ring, the filled arc of the hour, and a solid centre: "recording".
-        track = QColor(RUNNING)
+        tint = QColor(colour) if colour else RUNNING
+        track = QColor(tint)
         track.setAlpha(90)
         painter.setPen(QPen(track, stroke))
         painter.drawEllipse(ring)
-        painter.setPen(QPen(RUNNING, stroke))
+        painter.setPen(QPen(tint, stroke))
         span = -int(max(steps, 1) / 60 * 360 * 16)
         painter.drawArc(ring, 90 * 16, span)
         painter.setPen(CLEAR)
-        painter.setBrush(RUNNING)
+        painter.setBrush(tint)
         r = size * 0.2
         painter.drawEllipse(QPointF(size / 2, size / 2), r, r)
     else:
@@ -93,11 +97,11 @@ def _draw(size: int, running: bool, steps: int, badge: Badge, dark: bool) -> QPi
                              QPointF(c + t, c)])
 
     if badge is not Badge.NONE:
-        colour = {Badge.PENDING: PENDING, Badge.OFFLINE: OFFLINE, Badge.ERROR: ERROR}[badge]
+        dot = {Badge.PENDING: PENDING, Badge.OFFLINE: OFFLINE, Badge.ERROR: ERROR}[badge]
         r = size * 0.22
         centre = QPointF(size - r - 0.5, size - r - 0.5)
         painter.setPen(QPen(QColor("#ffffff") if not dark else QColor("#1f1f1f"), size / 16))
-        painter.setBrush(colour)
+        painter.setBrush(dot)
         painter.drawEllipse(centre, r, r)
     painter.end()
     return pixmap

@@ -68,6 +68,7 @@ class Tray(QObject):
     quit_requested = Signal()
     menu_opening = Signal()
     snapshot_shown = Signal()  # set_snapshot: a new state (for whoever follows the timer)
+    refreshed = Signal(object)  # refresh_texts ran (its time): counting menu lines may update
 
     def __init__(self, parent: QObject | None = None, left_click: str = "toggle") -> None:
         super().__init__(parent)
@@ -89,6 +90,10 @@ class Tray(QObject):
         self._single.setSingleShot(True)
         self._single.timeout.connect(lambda: self.quick_action(self.left_click))
         self._icon_key: tuple | None = None
+        # What a feature adds (ui/pomodoro.py), asked at each refresh with its time: a part of
+        # the tooltip after the clock; the ring's progress and colour instead of the hour's.
+        self.tooltip_extra: Callable[[datetime], str | None] | None = None
+        self.ring: Callable[[datetime], tuple[float, str] | None] | None = None
         self.fixing: QDialog | None = None  # "Edit and try again…", kept while open
         # While a timer runs: every second while the seconds can be seen (the menu open, the
         # tooltip shown), else only when the ring moves, once a minute (idle wake-ups).
@@ -156,13 +161,17 @@ class Tray(QObject):
 
     def update_icon(self, now: datetime | None = None) -> None:
         running = self.running()[1]
-        progress = 0.0
+        progress, colour = 0.0, None
         if running is not None:
-            progress = (running.seconds(now or utcnow()) % 3600) / 3600
-        key = (running is not None, int(progress * 60), self.badge())
+            now = now or utcnow()
+            progress = (running.seconds(now) % 3600) / 3600
+            ring = self.ring(now) if self.ring is not None else None
+            if ring is not None:
+                progress, colour = ring
+        key = (running is not None, int(progress * 60), self.badge(), colour)
         if key != self._icon_key:  # redraw only when something visible changed
             self._icon_key = key
-            self.icon.setIcon(tray_icon(key[0], progress, key[2]))
+            self.icon.setIcon(tray_icon(key[0], progress, key[2], colour=colour))
 
     def tooltip(self, now: datetime | None = None) -> str:
         now = now or utcnow()
@@ -177,6 +186,9 @@ class Tray(QObject):
             if label:
                 parts.append(label)
             parts.append(format_clock(running.seconds(now)))
+            extra = self.tooltip_extra(now) if self.tooltip_extra is not None else None
+            if extra:
+                parts.append(extra)
             if where is not None:
                 parts.append(f"on {where.title}")
             elif snap.running_workspace:  # started in another workspace (the web, a phone)
@@ -205,6 +217,7 @@ class Tray(QObject):
         if self._header is not None and self.menu.isVisible():
             self._header.setText(self._header_text(now))
         self._schedule_tick(now, hovered)
+        self.refreshed.emit(now)
 
     def _schedule_tick(self, now: datetime | None = None, hovered: bool = False) -> None:
         running = self.running()[1]
@@ -249,7 +262,7 @@ class Tray(QObject):
             self.quick_action("toggle_timer")
         elif action == "stop" and self.running()[1] is not None:
             self.quick_action("toggle_timer")
-        else:
+        elif ":" not in action:  # (`favorite:<n>` and the like: their feature's own)
             self.ask(action)
 
     def popup_menu(self) -> None:
