@@ -18,7 +18,7 @@ def test_a_socket_folder_that_is_a_link_is_not_claimed(qapp, tmp_path, monkeypat
     try:
         with caplog.at_level(logging.ERROR):
             assert server.claim() is False
-        assert not server.server.isListening()
+        assert not server.listening
         assert not list((tmp_path / "elsewhere").iterdir())  # no socket, no lock through it
         assert any("not a plain folder" in r.getMessage() for r in caplog.records)
     finally:

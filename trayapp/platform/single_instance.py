@@ -5,6 +5,10 @@ caller hands its request over instead of starting a second tray. A socket left b
 crash (kill -9) answers nobody: it is removed and claimed. A socket folder that is not ours
 alone is refused (logged; the command line has said so already): no tray starts on it.
 Connections from another user are dropped.
+
+A plain Unix socket watched by the event loop (QSocketNotifier): no QtNetwork to load (about
+3 MB). On Windows the address is a named pipe: single_instance_qt.py serves it with
+QLocalServer.
 """
 
 from __future__ import annotations
@@ -16,15 +20,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QLockFile, QObject, QSocketNotifier, Signal
 
 from .. import ipc
 
 log = logging.getLogger(__name__)
 
 Reply = Callable[[dict[str, Any]], None]
+BACKLOG = 16
 
 
 class InstanceServer(QObject):
@@ -33,10 +36,13 @@ class InstanceServer(QObject):
     def __init__(self, name: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name  # the address is checked when claimed
-        self.server = QLocalServer(self)
-        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self.server.newConnection.connect(self._accept)
         self.lock: QLockFile | None = None
+        self._sock: socket.socket | None = None
+        self._notifier: QSocketNotifier | None = None
+
+    @property
+    def listening(self) -> bool:
+        return self._sock is not None
 
     def claim(self) -> bool:
         """Listen on the address unless a live instance already does, or the address is not
@@ -52,53 +58,86 @@ class InstanceServer(QObject):
         self.lock.setStaleLockTime(0)
         if not self.lock.tryLock(1000):
             return False
-        probe = QLocalSocket()
-        probe.connectToServer(self.name)
-        if probe.waitForConnected(300):
-            probe.disconnectFromServer()
+        if _answers(self.name):
             return False
         # Nobody answers: any socket file there is stale. Remove it, then listen.
-        # (Connect first: with UserAccessOption Qt would happily replace a live one.)
-        QLocalServer.removeServer(self.name)
-        if not self.server.listen(self.name):
-            log.warning("cannot listen on %s: %s", self.name, self.server.errorString())
+        try:
+            os.unlink(self.name)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("cannot remove %s: %s", self.name, exc.strerror)
             return False
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(self.name)
+            os.chmod(self.name, 0o600)  # the folder is ours alone already; this too
+            sock.listen(BACKLOG)
+            sock.setblocking(False)
+        except OSError as exc:
+            sock.close()
+            log.warning("cannot listen on %s: %s", self.name, exc.strerror or exc)
+            return False
+        self._sock = sock
+        self._notifier = QSocketNotifier(sock.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._accept)
         return True
 
     def close(self) -> None:
-        self.server.close()
+        """Stop listening (connections being answered finish on their own)."""
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+            if self.name:
+                try:
+                    os.unlink(self.name)
+                except OSError:
+                    pass
         if self.lock is not None:
             self.lock.unlock()
             self.lock = None
 
     def _accept(self) -> None:
-        while self.server.hasPendingConnections():
-            conn = self.server.nextPendingConnection()
+        while self._sock is not None:
+            try:
+                conn, _ = self._sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                log.warning("command socket: %s", exc)
+                return
             if _from_another_user(conn):
-                conn.abort()
-                conn.deleteLater()
+                conn.close()
             else:
+                conn.setblocking(False)
                 _Client(conn, self.request)
 
 
-def _from_another_user(conn: QLocalSocket) -> bool:
+def _answers(name: str) -> bool:
+    """Whether a live instance listens on `name`."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(0.3)
+    try:
+        probe.connect(name)
+    except OSError:  # no file, refused (stale), or not a socket
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def _from_another_user(conn: socket.socket) -> bool:
     """The folder is private, so only a mistake (or root) lets another user connect: even
     then, it sends no command here."""
-    uid = _peer_uid(conn)
+    uid = ipc.peer_uid(conn)
     if uid is None or uid == os.getuid():
         return False
     log.warning("dropped a connection to the command socket from another user (uid %s)", uid)
     return True
-
-
-def _peer_uid(conn: QLocalSocket) -> int | None:
-    if sys.platform == "win32":
-        return None  # a named pipe: UserAccessOption already limits it to this user
-    fd = int(conn.socketDescriptor())
-    if fd < 0:
-        return None
-    with socket.fromfd(fd, socket.AF_UNIX, socket.SOCK_STREAM) as dup:  # a dup: Qt's stays
-        return ipc.peer_uid(dup)
 
 
 class _Client:
@@ -106,17 +145,31 @@ class _Client:
     this user can connect, so the line is bounded and checked, and the answer is written
     only while the other side still listens (a command line may give up, or be Ctrl+C'd)."""
 
-    def __init__(self, conn: QLocalSocket, request: Any) -> None:
+    def __init__(self, conn: socket.socket, request: Any) -> None:
         self.conn = conn
         self.open = True
         self.buffer = bytearray()
+        self.out = b""
         self._request = request
-        conn.readyRead.connect(self._read)
-        conn.disconnected.connect(self._gone)
+        self._read_note = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read)
+        self._read_note.activated.connect(self._read)
+        self._write_note: QSocketNotifier | None = None
         _CLIENTS.add(self)
 
     def _read(self) -> None:
-        self.buffer.extend(self.conn.readAll().data())
+        try:
+            chunk = self.conn.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # the command line went away
+            self.open = False
+            self._end()
+            return
+        if not self.open:
+            return  # answered already: the rest is ignored
+        self.buffer.extend(chunk)
         if len(self.buffer) > ipc.MAX_LINE:
             self.answer({"ok": False, "exit": 2, "error": "The request is too long."})
         elif self.buffer.endswith(b"\n"):
@@ -132,15 +185,39 @@ class _Client:
         if not self.open:
             return  # the command line gave up waiting
         self.open = False
-        self.conn.write(ipc.encode(answer))
-        self.conn.flush()
-        self.conn.disconnectFromServer()
+        self.out = ipc.encode(answer)
+        self._write_note = QSocketNotifier(self.conn.fileno(), QSocketNotifier.Type.Write)
+        self._write_note.activated.connect(self._write)
+        self._write()
 
-    def _gone(self) -> None:
-        self.open = False
+    def _write(self) -> None:
+        try:
+            sent = self.conn.send(self.out)
+        except (BlockingIOError, InterruptedError):
+            return  # the notifier calls again once there is room
+        except OSError:
+            self._end()
+            return
+        self.out = self.out[sent:]
+        if not self.out:
+            self._end()
+
+    def _end(self) -> None:
+        for note in (self._read_note, self._write_note):
+            if note is not None:
+                note.setEnabled(False)
+                note.deleteLater()
+        self._write_note = None
+        try:
+            self.conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()
         _CLIENTS.discard(self)
-        if shiboken6.isValid(self.conn):  # at quit, the server may have deleted it already
-            self.conn.deleteLater()
 
 
 _CLIENTS: set[_Client] = set()  # alive while connected
+
+
+if sys.platform == "win32":  # a named pipe there: QLocalServer serves it
+    from .single_instance_qt import InstanceServer  # type: ignore[assignment]  # noqa: F401, F811
