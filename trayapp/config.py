@@ -147,6 +147,34 @@ def _is_favorites(value: object) -> bool:
         all(_is_favorite(v) for v in value)
 
 
+REMIND_MINUTES_MAX = 480
+REMIND_HOURS_MAX = 24
+REMIND_DAYS_DEFAULT = [0, 1, 2, 3, 4]  # Monday to Friday (date.weekday())
+
+
+def _is_remind_minutes(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        0 <= value <= REMIND_MINUTES_MAX
+
+
+def _is_remind_hours(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        0 <= value <= REMIND_HOURS_MAX
+
+
+def _is_weekdays(value: object) -> bool:
+    return isinstance(value, list) and len(set(value)) == len(value) and all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 6 for v in value)
+
+
+def _is_clock(value: object) -> bool:
+    """"HH:MM", 00:00 to 23:59."""
+    if not isinstance(value, str) or len(value) != 5 or value[2] != ":" or \
+            not (value[:2].isdigit() and value[3:].isdigit()):
+        return False
+    return int(value[:2]) < 24 and int(value[3:]) < 60
+
+
 _SERVICE_NAMES = ", ".join(sorted(_SERVICES))
 
 
@@ -195,6 +223,22 @@ class Config:
     # start, in their order.
     favorites: list[dict[str, Any]] = field(default_factory=list, metadata=_rule(
         _is_favorites, f"a list of at most {FAVORITES_MAX} favorites"))
+    # Reminders (control/reminders.py): "You're not tracking" after this many minutes without
+    # a timer (0: never), on these weekdays (0 = Monday), from..until local time; "Still
+    # working on it?" once a timer is this many hours old (0: never).
+    remind_minutes: int = field(default=0, metadata=_rule(
+        _is_remind_minutes, f"a whole number of minutes from 0 to {REMIND_MINUTES_MAX}"))
+    remind_days: list[int] = field(default_factory=lambda: list(REMIND_DAYS_DEFAULT),
+                                   metadata=_rule(_is_weekdays,
+                                                  "a list of weekdays, 0 (Monday) to 6"))
+    remind_from: str = field(default="09:00", metadata=_rule(_is_clock, "a time as HH:MM"))
+    remind_until: str = field(default="17:00", metadata=_rule(_is_clock, "a time as HH:MM"))
+    remind_hours: int = field(default=0, metadata=_rule(
+        _is_remind_hours, f"a whole number of hours from 0 to {REMIND_HOURS_MAX}"))
+    # A notification (with Stop) when a timer starts from outside trayapp's menu and windows
+    # (a hotkey, the command line, another device).
+    notify_timer_started: bool = field(default=True, metadata=_rule(_is_bool,
+                                                                    "true or false"))
 
     # Not settings. `problem`: what in the file could not be used, in one sentence for the user.
     problem: str | None = field(default=None, init=False, compare=False)

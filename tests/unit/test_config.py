@@ -51,12 +51,20 @@ FULL = {
     "favorites": [{"name": "Review", "description": "Code review", "project_id": "42",
                    "task_id": None, "tags": ["dev"], "billable": True, "service": "clockify",
                    "shortcut": "Ctrl+Alt+Shift+1"}],
+    "remind_minutes": 20,
+    "remind_days": [0, 2, 6],
+    "remind_from": "08:30",
+    "remind_until": "18:00",
+    "remind_hours": 3,
+    "notify_timer_started": False,
 }
 
 DEFAULTS = {"service": None, "connections": {}, "workspaces": {}, "left_click": "toggle",
             "hotkeys": {}, "welcomed": False, "account": None, "idle_minutes": 5,
             "pomodoro": False, "pomodoro_focus": 25, "pomodoro_break": 5,
-            "pomodoro_break_entries": False, "favorites": []}
+            "pomodoro_break_entries": False, "favorites": [],
+            "remind_minutes": 0, "remind_days": [0, 1, 2, 3, 4], "remind_from": "09:00",
+            "remind_until": "17:00", "remind_hours": 0, "notify_timer_started": True}
 
 
 def test_defaults_when_missing(path):
@@ -118,6 +126,16 @@ def test_assigned_values_are_saved(path):
     ("idle_minutes", 2.5),
     ("idle_minutes", True),
     ("idle_minutes", "5"),
+    ("remind_minutes", -5),
+    ("remind_minutes", 481),
+    ("remind_days", [7]),
+    ("remind_days", [1, 1]),
+    ("remind_days", "mon"),
+    ("remind_from", "9:00"),
+    ("remind_until", "24:00"),
+    ("remind_until", "12:60"),
+    ("remind_hours", 25),
+    ("notify_timer_started", "yes"),
 ])
 def test_an_invalid_setting_falls_back_alone(path, caplog, name, bad):
     write(path, {**FULL, name: bad, "version": CURRENT_VERSION})
