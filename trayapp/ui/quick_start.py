@@ -10,6 +10,7 @@ starts the entry on a stand-in project (control/inline.py), made before the entr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -57,6 +58,8 @@ class Rewrite:
 
 class QuickStart(QDialog):
     start_requested = Signal(object)  # EntryDraft
+    # The first rows, (label, draft, colour): the favorites (ui/favorites.py sets it).
+    pinned: Callable[[Snapshot], list[tuple[str, EntryDraft, str | None]]] | None = None
 
     def __init__(self, snapshot: Snapshot, parent=None) -> None:
         super().__init__(parent, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
@@ -95,10 +98,12 @@ class QuickStart(QDialog):
         self._filter("")
 
     def _candidates(self) -> list[tuple[str, str, EntryDraft, str | None]]:
-        """(label, search text, draft, colour) for recent entries, then every project."""
+        """(label, search text, draft, colour) for the favorites, recent entries, then
+        every project."""
         snap = self.snapshot
         projects = snap.project_by_id
-        out = []
+        out = [(label, label.casefold(), draft, colour)
+               for label, draft, colour in (self.pinned(snap) if self.pinned else [])]
         for draft in snap.recent():
             project = projects.get(draft.project_id or "")
             label = shown(draft.description or "(no description)")
