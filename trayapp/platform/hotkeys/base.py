@@ -15,6 +15,23 @@ ACTIONS: dict[str, str] = {
     "timesheet": "Open the timesheet",
 }
 
+# Actions a feature numbers itself: `favorite:<n>` starts the n-th favorite (ui/favorites.py).
+NUMBERED: dict[str, str] = {"favorite:": "Start favorite"}
+
+
+def known(action: str) -> bool:
+    """An action a shortcut may be bound to: one of ACTIONS, or a numbered one."""
+    return action in ACTIONS or any(
+        action.startswith(p) and action[len(p):].isdigit() for p in NUMBERED)
+
+
+def describe(action: str) -> str:
+    for prefix, text in NUMBERED.items():
+        if action.startswith(prefix):
+            return f"{text} {action[len(prefix):]}"
+    return ACTIONS.get(action, action)
+
+
 # Three modifiers plus a letter: desktops and common apps almost never use these.
 DEFAULT_BINDINGS: dict[str, str] = {
     "toggle": "Ctrl+Alt+Shift+T",
@@ -84,7 +101,7 @@ class HotkeyBackend(QObject):
         for action, text in bindings.items():
             if not text:
                 continue
-            if action not in ACTIONS:
+            if not known(action):
                 errors[action] = f"Unknown action {action!r}"
                 continue
             try:
@@ -93,7 +110,7 @@ class HotkeyBackend(QObject):
                 errors[action] = str(exc)
                 continue
             if chord in owner:
-                errors[action] = f"{chord.text} is already set for “{ACTIONS[owner[chord]]}”"
+                errors[action] = f"{chord.text} is already set for “{describe(owner[chord])}”"
                 continue
             owner[chord] = action
             chords[action] = chord

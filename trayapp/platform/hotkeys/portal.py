@@ -19,7 +19,7 @@ from jeepney.bus_messages import MatchRule
 from PySide6.QtCore import QObject
 
 from ... import APP_ID  # = the installed .desktop file's basename
-from .base import ACTIONS, HotkeyBackend
+from .base import HotkeyBackend, describe, known
 from .dbus_qt import DBusCallError, DBusClient, error_of
 from .keys import Chord, HotkeyError, xdg_trigger
 
@@ -189,7 +189,7 @@ class PortalBackend(HotkeyBackend):
             return
         self._session = str(handle)
         shortcuts = [
-            (action, {"description": ("s", ACTIONS[action]), "preferred_trigger": ("s", trig)})
+            (action, {"description": ("s", describe(action)), "preferred_trigger": ("s", trig)})
             for action, trig in self._wanted.items()
         ]
         options = {"handle_token": ("s", self._token())}
@@ -253,7 +253,7 @@ class PortalBackend(HotkeyBackend):
 
     def _on_activated(self, msg: Message) -> None:
         session, shortcut_id = str(msg.body[0]), str(msg.body[1])
-        if session == self._session and shortcut_id in ACTIONS:
+        if session == self._session and known(shortcut_id):
             self.activated.emit(shortcut_id)
 
     def _close_session(self, handle: str) -> None:

@@ -23,6 +23,7 @@ class Shortcuts(QObject):
         self.backend = backend
         self.bindings = {**DEFAULT_BINDINGS, **bindings}
         self.errors: dict[str, str] = {}
+        self.extra: dict[str, str] = {}  # numbered actions' bindings (favorite:<n>)
         backend.activated.connect(self.activated)
         backend.errors_changed.connect(self._answered)
 
@@ -49,7 +50,7 @@ class Shortcuts(QObject):
         """(Re)bind the shortcuts; returns action -> why it could not be bound."""
         if bindings is not None:
             self.bindings = {**DEFAULT_BINDINGS, **bindings}
-        self._answered(self.backend.register(self.bindings))
+        self._answered(self.backend.register({**self.bindings, **self.extra}))
         return self.errors
 
     def pause(self, paused: bool) -> None:
