@@ -29,10 +29,12 @@ from .execution import execute
 from .runtime import Runtime
 from .sync.snapshot import Snapshot
 from .ui.browser import open_url
+from .ui.favorites import FavoritesController
 from .ui.idle import IdleController
 from .ui.manage import ManageHost
+from .ui.notify import Notifications
 from .ui.pomodoro import PomodoroController
-from .ui.text import notification
+from .ui.reminders import ReminderController
 from .ui.timesheet import SheetHost
 from .ui.tray import Tray, when_shown
 from .ui.windows import Windows
@@ -79,7 +81,10 @@ class TrayApp(QObject):
         self.windows = Windows(self)
         self.sheet, self.idle = SheetHost(self), IdleController(self)  # windows made when asked
         self.manager = ManageHost(self)
+        self.notifications = Notifications(self)  # buttons where the desktop has them
+        self.reminders = ReminderController(self, self.notifications)
         self.pomodoro = PomodoroController(self)  # follows the tray's timer
+        self.favorites = FavoritesController(self)  # pinned entries: menu, quick start, keys
         self._wire()
         # The icon first; the rest (HTTP stack, store, hotkeys) once it is on the panel.
         self.tray.show()
@@ -316,7 +321,7 @@ class TrayApp(QObject):
             self.notify(self.notices.after_failure(error))
 
     def notify(self, notice: Notice) -> None:
-        self.tray.icon.showMessage(*notification(notice.title, notice.text))
+        self.notifications.notice(notice)
 
     def menu_opening(self) -> None:
         if self.runtime is not None:
@@ -376,7 +381,9 @@ class TrayApp(QObject):
         window.demo_requested.connect(window.hide)  # "Try the demo": it runs; show its menu
         window.demo_requested.connect(self.tray.popup_menu)
         self.config_changed.connect(window.tracking.show_state)
-        return self.pomodoro.with_section(self.idle.with_section(window))
+        window = self.favorites.with_section(self.pomodoro.with_section(
+            self.idle.with_section(window)))
+        return self.reminders.with_section(window)
 
     def key_saved(self, key: str) -> None:
         """A key Maton accepted was saved: leave the demo (if running), use that account (the
@@ -412,6 +419,7 @@ class TrayApp(QObject):
             self.hotkeys.close()
             self.hotkeys = None
         self.tray.icon.hide()
+        self.notifications.close()
         if self.settings_window is not None:  # first: it may still ask the backend something
             self.settings_window.close()
         self.windows.close_all()
