@@ -78,17 +78,17 @@ class Reminders:
     idle_since: datetime  # not tracking since (aware)
     tz: tzinfo | None = None  # local time zone (None: the computer's)
     running: TimeEntry | None = None
-    _next_not_tracking: datetime | None = field(default=None, repr=False)
+    _shown: datetime | None = field(default=None, repr=False)  # the last not-tracking one
+    _snoozed: datetime | None = field(default=None, repr=False)  # put off until then
     _kept: set[datetime] = field(default_factory=set, repr=False)  # starts of kept timers
 
     def set_rules(self, rules: Rules) -> None:
         self.rules = rules
-        self._next_not_tracking = None
 
     def update(self, now: datetime, running: TimeEntry | None) -> None:
         """What runs now; a stop starts the count of time without a timer."""
         if running is None and self.running is not None:
-            self.idle_since, self._next_not_tracking = now, None
+            self.idle_since, self._shown, self._snoozed = now, None, None
         self.running = running
 
     # -- when ---------------------------------------------------------------------------------
@@ -98,8 +98,9 @@ class Reminders:
             return self._long_timer_at()
         if self.rules.minutes <= 0 or not self.rules.days or self.rules.start >= self.rules.end:
             return None
-        due = self._next_not_tracking or self.idle_since + timedelta(minutes=self.rules.minutes)
-        return self.open_at(due)
+        every = timedelta(minutes=self.rules.minutes)
+        due = max(self.idle_since, self._shown or self.idle_since) + every
+        return self.open_at(self._snoozed or due)  # snoozed: then, whatever the repeat
 
     def _long_timer_at(self) -> datetime | None:
         entry = self.running
@@ -135,7 +136,7 @@ class Reminders:
             what = entry.description or "(no description)"
             return Reminder(Kind.LONG_TIMER, f"Still working on “{what}”?",
                             f"This timer has run for {hours_text(now - entry.start)}.", entry)
-        self._next_not_tracking = now + timedelta(minutes=self.rules.minutes)
+        self._shown, self._snoozed = now, None
         return Reminder(Kind.NOT_TRACKING, "You're not tracking",
                         f"No timer has run for {hours_text(now - self.idle_since)}."
                         if now - self.idle_since < timedelta(hours=12)
@@ -143,7 +144,7 @@ class Reminders:
 
     # -- answers ------------------------------------------------------------------------------
     def snoozed(self, now: datetime) -> None:
-        self._next_not_tracking = now + timedelta(minutes=self.rules.snooze)
+        self._snoozed = now + timedelta(minutes=self.rules.snooze)
 
     def kept(self, entry: TimeEntry) -> None:
         self._kept.add(entry.start)
