@@ -60,4 +60,6 @@ def test_two_connections_offer_a_choice_and_the_choice_is_used(app, qtbot, emula
                     timeout=WAIT)
     qtbot.waitUntil(lambda: row.choice.currentData() == second and row.who.isVisible(),
                     timeout=WAIT)
-    assert app.backend.account.connection_ids[Service.TOGGL.value] == second
+    # The worker switches the account's connection after the choice: wait for it to do so.
+    qtbot.waitUntil(lambda: app.backend.account.connection_ids[Service.TOGGL.value] == second,
+                    timeout=WAIT)
