@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject
@@ -61,6 +62,7 @@ class Notifications(QObject):
         super().__init__(app if isinstance(app, QObject) else None)
         self.app = app
         self._notifier = notifier
+        self._connected = False
         self._handlers: dict[str, dict[str, Callable[[], None]]] = {}
         self._running: tuple[Service | None, str] | None = None  # the timer last seen
         self._seen_first = False
@@ -74,11 +76,17 @@ class Notifications(QObject):
         if self._notifier is None:  # made when first needed: not on the way to the icon
             self._notifier = create_notifier(self.app.tray.icon)
             self._notifier.setParent(self)
-        if not getattr(self, "_connected", False):
+        if not self._connected:
             self._notifier.invoked.connect(self._invoked)
             self._notifier.closed.connect(self._closed)
             self._connected = True
         return self._notifier
+
+    def use(self, notifier: Notifier) -> None:
+        """Notify through `notifier` from now on (tests; a desktop that changed)."""
+        if self._notifier is not None:
+            self._notifier.close()
+        self._notifier, self._connected = notifier, False
 
     @property
     def has_actions(self) -> bool:
@@ -98,7 +106,7 @@ class Notifications(QObject):
                       persistent=persistent)
 
     def notice(self, notice: Notice) -> None:
-        buttons = [Button(request.command, label, lambda r=request: self._request(r))
+        buttons = [Button(request.command, label, partial(self._request, request))
                    for label, request in notice.actions]
         key = notice.key or f"notice-{time.monotonic_ns()}"
         self.tell(key, notice.title, notice.text, buttons)
@@ -143,7 +151,7 @@ class Notifications(QObject):
     # -- the idle question ------------------------------------------------------------------
     def idle_asked(self, spell: IdleSpell) -> None:
         buttons = [Button(answer.value, LABELS[answer].replace("&", ""),
-                          lambda a=answer: self.app.idle.answer(a)) for answer in Answer]
+                          partial(self.app.idle.answer, answer)) for answer in Answer]
         self.tell(IDLE, "Idle time", spell.text(), buttons, persistent=True)
 
     # -- "Timer running" --------------------------------------------------------------------
