@@ -118,7 +118,7 @@ class ReminderSection(QGroupBox):
         long_row.addWidget(self.hours)
         long_row.addStretch(1)
 
-        self.started = QCheckBox("Notify when a timer self.started = QCheckBox("&Notify when a timer starts outside trayapp (a shortcut, "starts outside trayapp (a shortcut, "
+        self.started = QCheckBox("Notify when a timer &starts outside trayapp (a shortcut, "
                                  "the command line, another device)")
         self.started.setChecked(config.notify_timer_started)
 
