@@ -64,6 +64,7 @@ class Notifications(QObject):
         self._notifier = notifier
         self._connected = False
         self._handlers: dict[str, dict[str, Callable[[], None]]] = {}
+        self._shown: set[str] = set()  # keys on screen (answered ones too, until closed)
         self._running: tuple[Service | None, str] | None = None  # the timer last seen
         self._seen_first = False
         self._menu_closed = 0.0
@@ -102,6 +103,7 @@ class Notifications(QObject):
         handlers = {b.id: b.do for b in buttons}
         handlers.setdefault(DEFAULT, self.app.tray.popup_menu)
         self._handlers[key] = handlers
+        self._shown.add(key)
         notifier.show(key, title, body, [(b.id, b.label) for b in buttons],
                       persistent=persistent)
 
@@ -112,10 +114,13 @@ class Notifications(QObject):
         self.tell(key, notice.title, notice.text, buttons)
 
     def withdraw(self, key: str) -> None:
-        if self._handlers.pop(key, None) is not None:
+        self._handlers.pop(key, None)
+        if key in self._shown:
+            self._shown.discard(key)
             self.notifier.withdraw(key)
 
     def shown(self, key: str) -> bool:
+        """Shown and not answered yet."""
         return key in self._handlers
 
     def _invoked(self, key: str, action: str) -> None:
@@ -128,6 +133,7 @@ class Notifications(QObject):
 
     def _closed(self, key: str) -> None:
         self._handlers.pop(key, None)
+        self._shown.discard(key)
 
     def _request(self, request: Request) -> None:
         if request.command == "drop":  # asks first, as the menu does
@@ -159,7 +165,7 @@ class Notifications(QObject):
         self._menu_closed = time.monotonic()
 
     def snapshot_changed(self, *_: object) -> None:
-        if self.shown(IDLE) and self.app.idle.pending is None:
+        if IDLE in self._shown and self.app.idle.pending is None:
             self.withdraw(IDLE)  # answered in the window or from the menu
         where, entry = self.app.tray.running()
         snap_ready = bool(self.app.snapshots)
