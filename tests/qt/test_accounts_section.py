@@ -7,12 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
-from trayapp.app import TrayApp
 from trayapp.core.models import Service
 
-from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 SHOTS = Path("/tmp/trayapp-manage-screenshots")
 WAIT = 10_000
@@ -20,17 +18,8 @@ WAIT = 10_000
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setattr("PySide6.QtWidgets.QSystemTrayIcon.showMessage", lambda *a: None)
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
-                    timeout=WAIT)
-    try:
+    with whole_app(qtbot, emulator, monkeypatch) as tray_app:
         yield tray_app
-    finally:
-        tray_app.shutdown()
 
 
 def test_each_service_says_the_account_and_workspace_it_reaches(app, qtbot):

@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
-from trayapp.app import TrayApp
 from trayapp.config import Config
 from trayapp.control.actions import Request
 from trayapp.control.idle import Answer, IdleSpell
@@ -19,7 +17,7 @@ from trayapp.core.models import TimeEntry
 from trayapp.platform.idle import IdleSource, NullSource
 from trayapp.ui.idle import IdleController, IdleQuestion, IdleSection
 
-from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 WAIT = 10_000
 
@@ -116,15 +114,8 @@ def test_settings_section_says_why_there_is_no_idle_detection(qtbot):
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setenv("TRAYAPP_IDLE", "none")
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
-                    timeout=WAIT)
-    yield tray_app
-    tray_app.shutdown()
+    with whole_app(qtbot, emulator, monkeypatch, TRAYAPP_IDLE="none") as tray_app:
+        yield tray_app
 
 
 def server_entries(emulator, description):

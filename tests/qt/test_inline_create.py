@@ -12,7 +12,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from trayapp.app import TrayApp
 from trayapp.control import inline
 from trayapp.control.actions import Request
 from trayapp.core.models import Project
@@ -21,7 +20,7 @@ from trayapp.ui.project_picker import KIND, ProjectPicker
 from trayapp.ui.quick_start import QuickStart
 from trayapp.ui.understood import Understood
 
-from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 SHOTS = Path("/tmp/trayapp-inline-screenshots")  # for a person to look at
 WAIT = 10_000
@@ -29,17 +28,8 @@ WAIT = 10_000
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setattr("PySide6.QtWidgets.QSystemTrayIcon.showMessage", lambda *a: None)
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
-                    timeout=WAIT)
-    try:
+    with whole_app(qtbot, emulator, monkeypatch) as tray_app:
         yield tray_app
-    finally:
-        tray_app.shutdown()
 
 
 def shoot(widget, name: str) -> None:

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from trayapp.api.gateway import Gateway
 from trayapp.api.trackers import make_tracker
-from trayapp.app import TrayApp
 from trayapp.control.actions import Request
 from trayapp.core.models import Service
 from trayapp.ui.manage.dialogs import NameDialog, ProjectDialog
@@ -21,6 +20,7 @@ from trayapp.ui.manage.model import CatalogFilter, CatalogModel, Item
 from trayapp.ui.manage.window import ManagerWindow
 
 from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 SHOTS = Path("/tmp/trayapp-manage-screenshots")  # for a person to look at
 WAIT = 10_000
@@ -28,17 +28,8 @@ WAIT = 10_000
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setattr("PySide6.QtWidgets.QSystemTrayIcon.showMessage", lambda *a: None)
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
-                    timeout=WAIT)
-    try:
+    with whole_app(qtbot, emulator, monkeypatch) as tray_app:
         yield tray_app
-    finally:
-        tray_app.shutdown()
 
 
 @pytest.fixture

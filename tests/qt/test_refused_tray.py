@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from trayapp.api.gateway import Gateway
 from trayapp.api.trackers import make_tracker
-from trayapp.app import TrayApp
 from trayapp.core.models import EntryDraft, Service
 from trayapp.ui.entry_dialog import EntryDialog
 
 from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 SHOTS = Path("/tmp/trayapp-refused-screenshots")  # for a person to look at
 TOO_LONG = "Description must be a string of at most 3000 characters"  # the emulator's words
@@ -26,19 +26,12 @@ WAIT = 10_000
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setattr("PySide6.QtWidgets.QSystemTrayIcon.showMessage", lambda *a: None)
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
-                    timeout=WAIT)
-    try:
-        yield tray_app
-    finally:
-        if getattr(tray_app.tray, "fixing", None) is not None:
-            tray_app.tray.fixing.close()
-        tray_app.shutdown()
+    with whole_app(qtbot, emulator, monkeypatch) as tray_app:
+        try:
+            yield tray_app
+        finally:
+            if getattr(tray_app.tray, "fixing", None) is not None:
+                tray_app.tray.fixing.close()
 
 
 @pytest.fixture

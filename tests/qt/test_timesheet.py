@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from trayapp.api.gateway import Gateway
 from trayapp.api.trackers import make_tracker
-from trayapp.app import TrayApp
 from trayapp.control.actions import Request
 from trayapp.control.sheet import DAY, WEEK, Period
 from trayapp.core.models import EntryDraft, Service
@@ -23,6 +22,7 @@ from trayapp.ui.timesheet.dialogs import TimeQuestion
 from trayapp.ui.timesheet.rows import DESCRIPTION, TAGS
 
 from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 SHOTS = Path("/tmp/trayapp-timesheet-screenshots")  # for a person to look at
 WAIT = 10_000
@@ -40,20 +40,11 @@ def on_the_web(emulator, description: str, start: datetime, stop: datetime) -> s
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setattr("PySide6.QtWidgets.QSystemTrayIcon.showMessage", lambda *a: None)
     monkeypatch.setattr(window_module, "UNDO_SECONDS", 1)
     on_the_web(emulator, "Timesheet review", *REVIEW)
     on_the_web(emulator, "Call with Initech", *CALL)
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
-                    timeout=WAIT)
-    try:
+    with whole_app(qtbot, emulator, monkeypatch) as tray_app:
         yield tray_app
-    finally:
-        tray_app.shutdown()
 
 
 @pytest.fixture
