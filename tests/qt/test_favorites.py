@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
-from trayapp.app import TrayApp
 from trayapp.config import Config
 from trayapp.control import favorites as rules
 from trayapp.control.actions import Request
@@ -19,25 +17,18 @@ from trayapp.core.models import EntryDraft
 from trayapp.ui.favorites import MARK, PIN, FavoritesSection
 from trayapp.ui.quick_start import QuickStart
 
-from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 WAIT = 10_000
 
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setenv("TRAYAPP_IDLE", "none")
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync
-                                 and tray_app.snapshot.projects), timeout=WAIT)
-    told: list[Notice] = []
-    tray_app.notify = told.append  # type: ignore[method-assign]
-    tray_app.told = told  # type: ignore[attr-defined]
-    yield tray_app
-    tray_app.shutdown()
+    with whole_app(qtbot, emulator, monkeypatch, TRAYAPP_IDLE="none") as tray_app:
+        told: list[Notice] = []
+        tray_app.notify = told.append  # type: ignore[method-assign]
+        tray_app.told = told  # type: ignore[attr-defined]
+        yield tray_app
 
 
 def open_menu(app):

@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
-from trayapp.app import TrayApp
 from trayapp.config import Config
 from trayapp.control.actions import Request
 from trayapp.control.notices import Notice
@@ -17,25 +15,18 @@ from trayapp.control.pomodoro import BREAK_DESCRIPTION, Phase
 from trayapp.core.durations import format_timestamp, utcnow
 from trayapp.ui.pomodoro import COLOURS, PomodoroSection
 
-from ..conftest import TEST_KEY
+from ..support.whole_app import whole_app
 
 WAIT = 10_000
 
 
 @pytest.fixture
 def app(qtbot, emulator, monkeypatch):
-    monkeypatch.setenv("MATON_API_KEY", TEST_KEY)
-    monkeypatch.setenv("TRAYAPP_GATEWAY_URL", emulator.base_url)
-    monkeypatch.setenv("TRAYAPP_HOTKEYS", "none")
-    monkeypatch.setenv("TRAYAPP_IDLE", "none")
-    tray_app = TrayApp(QApplication.instance())
-    qtbot.waitUntil(lambda: bool(tray_app.snapshot and tray_app.snapshot.last_sync),
-                    timeout=WAIT)
-    told: list[Notice] = []
-    tray_app.notify = told.append  # type: ignore[method-assign]
-    tray_app.told = told  # type: ignore[attr-defined]
-    yield tray_app
-    tray_app.shutdown()
+    with whole_app(qtbot, emulator, monkeypatch, TRAYAPP_IDLE="none") as tray_app:
+        told: list[Notice] = []
+        tray_app.notify = told.append  # type: ignore[method-assign]
+        tray_app.told = told  # type: ignore[attr-defined]
+        yield tray_app
 
 
 def server_entries(emulator, description):
