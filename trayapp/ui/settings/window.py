@@ -1,5 +1,6 @@
 """The settings window: a welcome for the first launch, then the sections (key, accounts,
-tracking, behaviour, shortcuts), and one status line for the last problem. It renders the
+tracking, behaviour, shortcuts, and those the features add), listed beside the page, and one
+status line for the last problem. It renders the
 settings and control's answers; the app applies what changed (see app.py)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtGui import QKeyEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -32,6 +34,7 @@ from .accounts import AccountsSection, Adopt, Details
 from .behaviour import BehaviourSection
 from .common import ERROR_COLOR, Confirm, Done, Failed, Opener, Runner
 from .key import KEY_PAGE, KeySection
+from .navigation import SectionIndex
 from .shortcuts import ShortcutsSection
 from .tracking import TrackingSection
 
@@ -100,7 +103,7 @@ class SettingsWindow(QWidget):
 
         self.setWindowTitle("trayapp Settings")
         self._build()
-        self.resize(600, 720)
+        self.resize(900, 720)
         if shortcuts is not None:
             self.shortcuts = ShortcutsSection(config.hotkeys, shortcuts.available,
                                               shortcuts.unavailable_reason, shortcuts.errors)
@@ -130,14 +133,15 @@ class SettingsWindow(QWidget):
         body.setContentsMargins(16, 16, 16, 16)
         body.setSpacing(14)
         body.addWidget(self._welcome())
-        for section in (self.key, self.accounts, self.tracking, self.behaviour):
-            body.addWidget(section)
         body.addStretch(1)
         self._body = body
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
+        self.index = SectionIndex(scroll)
+        for section in (self.key, self.accounts, self.tracking, self.behaviour):
+            self.add_section(section)
 
         self.status_line = QLabel()
         self.status_line.setTextFormat(Qt.TextFormat.PlainText)  # services' messages, URLs
@@ -151,10 +155,15 @@ class SettingsWindow(QWidget):
         bottom.setContentsMargins(16, 0, 16, 12)
         bottom.addWidget(self.status_line, 1)
         bottom.addWidget(close, 0, Qt.AlignmentFlag.AlignBottom)
+        page = QHBoxLayout()
+        page.setContentsMargins(8, 12, 0, 0)
+        page.setSpacing(0)
+        page.addWidget(self.index)
+        page.addWidget(scroll, 1)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
-        outer.addWidget(scroll, 1)
+        outer.addLayout(page, 1)
         outer.addLayout(bottom)
 
     def _welcome(self) -> QWidget:
@@ -190,8 +199,10 @@ class SettingsWindow(QWidget):
         return frame
 
     def add_section(self, widget: QWidget) -> None:
-        """One more section, above the spacer."""
+        """One more section, above the spacer, and in the list beside the page."""
         self._body.insertWidget(self._body.count() - 1, widget)
+        if isinstance(widget, QGroupBox):
+            self.index.add(widget)
 
     # -- showing ----------------------------------------------------------------------------------
     def show_and_raise(self) -> None:
