@@ -43,7 +43,8 @@ class Notices:
             first = fresh[0]
             out.append(Notice(f"Not saved: {first.title}",
                               f"“{first.description}”: {first.message} Open the menu to try "
-                              "again or discard the change.", key=f"refused-{first.seq}-{first.service}",
+                              "again or discard the change.",
+                              key=f"refused-{first.seq}-{first.service}",
                               actions=refused_actions(first)))
         error = snapshot.error
         if error is None or error.transient:
