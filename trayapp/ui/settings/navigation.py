@@ -31,6 +31,8 @@ class SectionIndex(QListWidget):
         item.setData(Qt.ItemDataRole.UserRole, len(self.sections))
         self.sections.append(section)
         self.addItem(item)
+        if self.count() == 1:
+            self.setCurrentRow(0)  # the page opens at its top
 
     def jump(self, item: QListWidgetItem) -> None:
         section = self.sections[int(item.data(Qt.ItemDataRole.UserRole))]
@@ -39,15 +41,16 @@ class SectionIndex(QListWidget):
         self.setCurrentItem(item)
 
     def follow(self, value: int) -> None:
-        """Mark the last section whose top is above the middle of the view (the last one at
-        the bottom of the page, which can never reach the top)."""
+        """Mark the topmost section in view (the last one at the bottom of the page, which
+        can never reach the top)."""
         if not self.sections:
             return
         bar = self.page.verticalScrollBar()
-        line = value + self.page.viewport().height() // 2
-        shown = [i for i, s in enumerate(self.sections) if s.isVisible() and s.y() <= line]
-        index = len(self.sections) - 1 if value >= bar.maximum() > 0 else (
-            shown[-1] if shown else 0)
+        top = value + 2 * MARGIN
+        index = next((i for i, s in enumerate(self.sections) if s.isVisible()
+                      and s.y() + s.height() > top), len(self.sections) - 1)
+        if value >= bar.maximum() > 0:
+            index = len(self.sections) - 1
         self.blockSignals(True)
         self.setCurrentRow(index)
         self.blockSignals(False)
