@@ -175,6 +175,15 @@ def test_no_timer_running_notification_right_after_the_menu_or_when_turned_off(a
     qtbot.waitUntil(lambda: app.snapshot.running is not None, timeout=WAIT)
     qtbot.wait(100)
     assert "running" not in app.fake.shown
+    # Where notifications have no buttons (the balloon), it would only repeat the icon.
+    app.dispatch(Request("stop"))
+    qtbot.waitUntil(lambda: app.snapshot.running is None, timeout=WAIT)
+    app.config.notify_timer_started = True
+    app.fake.buttons = False
+    app.dispatch(Request("start", {"description": "No buttons here"}))
+    qtbot.waitUntil(lambda: app.snapshot.running is not None, timeout=WAIT)
+    qtbot.wait(100)
+    assert "running" not in app.fake.shown
 
 
 # -- reminders -----------------------------------------------------------------------------------

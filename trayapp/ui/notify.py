@@ -188,6 +188,10 @@ class Notifications(QObject):
             or time.monotonic() - self._menu_closed < QUIET_AFTER_MENU
 
     def timer_running(self, where: Service | None, entry: TimeEntry) -> None:
+        """Only where the notification has its Stop button: a balloon would only repeat what
+        the icon shows, and on an XEmbed tray it opens over the icon, in the way of clicks."""
+        if not self.notifier.has_actions:
+            return
         service = where or None
         args = {"service": service.value} if service else {}
         what = entry.description or "(no description)"
