@@ -35,6 +35,7 @@ from .project_picker import swatch_icon
 from .quick_start import QuickStart
 from .settings.common import muted
 from .text import menu_text, shown
+from .tray import submenu
 
 if TYPE_CHECKING:
     from ..platform.hotkeys.shortcuts import Shortcuts
@@ -238,7 +239,8 @@ class FavoritesController(QObject):
                        if isinstance(m, QMenu) and m.title() == "Recent"), None)
         drafts = snap.recent()
         if recent is not None and drafts:
-            pins = recent.addMenu(PIN)  # goes with the Recent submenu at the next rebuild
+            recent.addSeparator()  # below the entries: not one of them
+            pins = submenu(recent, PIN)  # goes with the Recent submenu at the next rebuild
             for draft in drafts:
                 pins.addAction(menu_text(draft.description or "(no description)", 40) + (
                     f" · {menu_text(snap.project_label(draft.project_id) or '', 28)}"
