@@ -192,6 +192,8 @@ def running_on_server(emulator) -> list[str]:
 
 
 def test_stop_on_timer_running_stops_the_timer_on_the_service(qtbot, app, dunst, emulator):
+    # Told only where notifications have buttons: wait for the server to say it has them.
+    qtbot.waitUntil(lambda: app.notifications.notifier.has_actions, timeout=WAIT)
     # Started the way `trayapp start` does it: not from the menu, so it is notified.
     app.dispatch(Request("start", {"description": "Hotkey started"}))
     qtbot.waitUntil(lambda: running_on_server(emulator) == ["Hotkey started"], timeout=WAIT)

@@ -184,7 +184,8 @@ class Notifications(QObject):
 
     def _in_front(self) -> bool:
         """Started from the menu or a trayapp window: the user sees it already."""
-        return self.app.tray.menu.isVisible() or QApplication.activeWindow() is not None \
+        window = QApplication.activeWindow()  # X11 may still name one just hidden
+        return self.app.tray.menu.isVisible() or (window is not None and window.isVisible()) \
             or time.monotonic() - self._menu_closed < QUIET_AFTER_MENU
 
     def timer_running(self, where: Service | None, entry: TimeEntry) -> None:
