@@ -35,6 +35,7 @@ from .ui.manage import ManageHost
 from .ui.notify import Notifications
 from .ui.pomodoro import PomodoroController
 from .ui.reminders import ReminderController
+from .ui.session_events import AwayController
 from .ui.timesheet import SheetHost
 from .ui.tray import Tray, when_shown
 from .ui.windows import Windows
@@ -85,6 +86,7 @@ class TrayApp(QObject):
         self.reminders = ReminderController(self, self.notifications)
         self.pomodoro = PomodoroController(self)  # follows the tray's timer
         self.favorites = FavoritesController(self)  # pinned entries: menu, quick start, keys
+        self.away = AwayController(self)  # sleep, shutdown, lock: once booted
         self._wire()
         # The icon first; the rest (HTTP stack, store, hotkeys) once it is on the panel.
         self.tray.show()
@@ -383,7 +385,7 @@ class TrayApp(QObject):
         self.config_changed.connect(window.tracking.show_state)
         window = self.favorites.with_section(self.pomodoro.with_section(
             self.idle.with_section(window)))
-        return self.reminders.with_section(window)
+        return self.away.with_section(self.reminders.with_section(window))
 
     def key_saved(self, key: str) -> None:
         """A key Maton accepted was saved: leave the demo (if running), use that account (the
@@ -420,6 +422,7 @@ class TrayApp(QObject):
             self.hotkeys = None
         self.tray.icon.hide()
         self.notifications.close()
+        self.away.close()  # the delay lock let go
         if self.settings_window is not None:  # first: it may still ask the backend something
             self.settings_window.close()
         self.windows.close_all()

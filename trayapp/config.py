@@ -114,6 +114,17 @@ def _is_idle_minutes(value: object) -> bool:
         0 <= value <= IDLE_MINUTES_MAX
 
 
+# Sleep, shutdown and the screen lock while a timer runs (control/session_events.py): do
+# nothing, stop the timer at that moment, or treat the time away as idle and ask on return.
+# Shutdown cannot ask: trayapp is not running when the user comes back.
+AWAY_CHOICES = {"sleep": ("nothing", "stop", "ask"), "shutdown": ("nothing", "stop"),
+                "lock": ("nothing", "stop", "ask")}
+
+
+def _away_rule(event: str) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, str) and value in AWAY_CHOICES[event]
+
+
 POMODORO_FOCUS_DEFAULT = 25  # minutes (Toggl Desktop's)
 POMODORO_BREAK_DEFAULT = 5
 POMODORO_MINUTES_MAX = 240
@@ -210,6 +221,13 @@ class Config:
     # Minutes without input before the idle question (control/idle.py); 0: never asked.
     idle_minutes: int = field(default=IDLE_MINUTES_DEFAULT, metadata=_rule(
         _is_idle_minutes, f"a whole number of minutes from 0 to {IDLE_MINUTES_MAX}"))
+    # What sleep, shutdown and the screen lock do to a running timer (AWAY_CHOICES).
+    on_sleep: str = field(default="ask", metadata=_rule(
+        _away_rule("sleep"), "one of " + ", ".join(AWAY_CHOICES["sleep"])))
+    on_shutdown: str = field(default="stop", metadata=_rule(
+        _away_rule("shutdown"), "one of " + ", ".join(AWAY_CHOICES["shutdown"])))
+    on_lock: str = field(default="ask", metadata=_rule(
+        _away_rule("lock"), "one of " + ", ".join(AWAY_CHOICES["lock"])))
     # Pomodoro (control/pomodoro.py): on or off, the focus and break minutes, and whether a
     # break stops the entry for a "Break" entry and goes on with it after.
     pomodoro: bool = field(default=False, metadata=_rule(_is_bool, "true or false"))

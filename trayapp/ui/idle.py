@@ -285,6 +285,18 @@ class IdleController(QObject):
         self.asked.emit(spell)
         self.show_question()
 
+    def ask_about(self, spell: IdleSpell) -> bool:
+        """A spell the system told of (asleep, locked: ui/session_events.py), asked like one
+        the idle source saw. Not when a question waits already (it covers the same time
+        away, told by the idle counter); False then."""
+        if self.watcher.pending is not None:
+            return False
+        self._timer.stop()
+        self.watcher.reset()
+        self.watcher.pending = spell
+        self.ask(spell)
+        return True
+
     def show_question(self) -> None:
         spell = self.watcher.pending
         if spell is None:

@@ -43,9 +43,13 @@ class DBusClient(QObject):
 
     disconnected = Signal(str)
 
-    def __init__(self, bus: str = "SESSION", parent: QObject | None = None) -> None:
+    def __init__(self, bus: str = "SESSION", parent: QObject | None = None, *,
+                 enable_fds: bool = False) -> None:
+        """`bus`: "SESSION", "SYSTEM" or an address; `enable_fds`: receive file descriptors
+        (logind's inhibitor locks)."""
         super().__init__(parent)
-        self._conn: DBusConnection | None = open_dbus_connection(bus, auth_timeout=2.0)
+        self._conn: DBusConnection | None = open_dbus_connection(
+            bus, auth_timeout=2.0, enable_fds=enable_fds)
         self.unique_name: str = self._conn.unique_name
         self._replies: dict[int, Handler] = {}
         self._matches: list[tuple[MatchRule, Handler]] = []
