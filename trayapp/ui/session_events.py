@@ -30,7 +30,6 @@ from ..platform.session_events import NullEvents, SessionEvents, create_events
 from .settings.common import ERROR_COLOR, muted
 
 if TYPE_CHECKING:
-    from ..runtime import Runtime
     from .idle import IdleController
     from .settings import SettingsWindow
     from .tray import Tray
@@ -42,7 +41,7 @@ class Host(Protocol):
     config: Config
     tray: Tray
     idle: IdleController
-    runtime: Runtime | None
+    runtime: Any  # runtime.Runtime, or None: its `local` worker runs calls in order
     booted: Any  # Signal
 
     @property
