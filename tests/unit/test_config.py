@@ -57,6 +57,7 @@ FULL = {
     "remind_until": "18:00",
     "remind_hours": 3,
     "notify_timer_started": False,
+    "on_sleep": "stop", "on_shutdown": "nothing", "on_lock": "nothing",
 }
 
 DEFAULTS = {"service": None, "connections": {}, "workspaces": {}, "left_click": "toggle",
@@ -64,7 +65,8 @@ DEFAULTS = {"service": None, "connections": {}, "workspaces": {}, "left_click": 
             "pomodoro": False, "pomodoro_focus": 25, "pomodoro_break": 5,
             "pomodoro_break_entries": False, "favorites": [],
             "remind_minutes": 0, "remind_days": [0, 1, 2, 3, 4], "remind_from": "09:00",
-            "remind_until": "17:00", "remind_hours": 0, "notify_timer_started": True}
+            "remind_until": "17:00", "remind_hours": 0, "notify_timer_started": True,
+            "on_sleep": "ask", "on_shutdown": "stop", "on_lock": "ask"}
 
 
 def test_defaults_when_missing(path):
@@ -136,6 +138,8 @@ def test_assigned_values_are_saved(path):
     ("remind_until", "12:60"),
     ("remind_hours", 25),
     ("notify_timer_started", "yes"),
+    ("on_shutdown", "ask"),
+    ("on_lock", True),
 ])
 def test_an_invalid_setting_falls_back_alone(path, caplog, name, bad):
     write(path, {**FULL, name: bad, "version": CURRENT_VERSION})
