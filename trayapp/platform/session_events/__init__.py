@@ -6,8 +6,8 @@
   `Unlock` and `LockedHint`), and `ActiveChanged` of the screen saver on the session bus
   (org.freedesktop.ScreenSaver, org.gnome.ScreenSaver) where that is what the desktop emits.
   `TRAYAPP_LOGIND_BUS` (a D-Bus address) replaces the system bus (tests: a fake logind).
-- Windows: WM_POWERBROADCAST, WM_QUERYENDSESSION / WM_ENDSESSION and WTS session changes on a
-  hidden window (no delay lock exists: Windows gives about two seconds).
+- Windows: not available yet (it would take WM_POWERBROADCAST and WTS session changes on a
+  hidden top-level window: Qt's own message window gets no broadcasts); Settings says so.
 - macOS: not available (NSWorkspace's notifications need an Objective-C block or observer
   object, which takes PyObjC); Settings says so.
 
@@ -28,6 +28,8 @@ __all__ = ["NullEvents", "SessionEvents", "create_events"]
 
 log = logging.getLogger(__name__)
 
+WINDOWS_REASON = ("trayapp cannot hear of sleep or the screen lock on Windows yet; idle "
+                  "detection still notices the time away")
 MACOS_REASON = ("trayapp cannot hear of sleep or the screen lock on macOS yet (it would need "
                 "PyObjC); idle detection still notices the time away")
 
@@ -38,9 +40,7 @@ def create_events(parent: QObject | None = None) -> SessionEvents:
         return NullEvents("turned off (TRAYAPP_SESSION_EVENTS=none)", parent)
     try:
         if sys.platform == "win32":
-            from .windows import WindowsEvents
-
-            return WindowsEvents(parent)
+            return NullEvents(WINDOWS_REASON, parent)
         if sys.platform == "darwin":
             return NullEvents(MACOS_REASON, parent)
         from .logind import LogindEvents
