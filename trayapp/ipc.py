@@ -90,6 +90,26 @@ def encode(message: dict[str, Any]) -> bytes:
     return (json.dumps(message) + "\n").encode()
 
 
+class LineReader:
+    """The server's side of one request: bytes in as they arrive; out, once the line is
+    whole, ("request", the message) or ("refuse", the answer that refuses it)."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def feed(self, chunk: bytes | bytearray | memoryview) -> tuple[str, dict[str, Any]] | None:
+        self.buffer.extend(chunk)
+        if len(self.buffer) > MAX_LINE:
+            return "refuse", {"ok": False, "exit": 2, "error": "The request is too long."}
+        if not self.buffer.endswith(b"\n"):
+            return None
+        line, self.buffer = bytes(self.buffer), bytearray()
+        try:
+            return "request", decode(line)
+        except ValueError:
+            return "refuse", {"ok": False, "exit": 2, "error": "The request is not JSON."}
+
+
 def decode(line: bytes) -> dict[str, Any]:
     """One request or answer line; ValueError for anything but a JSON object (deep nesting
     included: json would exhaust the stack on it)."""

@@ -148,7 +148,7 @@ class _Client:
     def __init__(self, conn: socket.socket, request: Any) -> None:
         self.conn = conn
         self.open = True
-        self.buffer = bytearray()
+        self.reader = ipc.LineReader()
         self.out = b""
         self._request = request
         self._read_note = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read)
@@ -169,17 +169,10 @@ class _Client:
             return
         if not self.open:
             return  # answered already: the rest is ignored
-        self.buffer.extend(chunk)
-        if len(self.buffer) > ipc.MAX_LINE:
-            self.answer({"ok": False, "exit": 2, "error": "The request is too long."})
-        elif self.buffer.endswith(b"\n"):
-            line, self.buffer = bytes(self.buffer), bytearray()
-            try:
-                message = ipc.decode(line)
-            except ValueError:
-                self.answer({"ok": False, "exit": 2, "error": "The request is not JSON."})
-                return
-            self._request.emit(message, self.answer)
+        got = self.reader.feed(chunk)
+        if got is not None:
+            kind, value = got
+            self._request.emit(value, self.answer) if kind == "request" else self.answer(value)
 
     def answer(self, answer: dict[str, Any]) -> None:
         if not self.open:

@@ -114,24 +114,17 @@ class _Client:
     def __init__(self, conn: QLocalSocket, request: Any) -> None:
         self.conn = conn
         self.open = True
-        self.buffer = bytearray()
+        self.reader = ipc.LineReader()
         self._request = request
         conn.readyRead.connect(self._read)
         conn.disconnected.connect(self._gone)
         _CLIENTS.add(self)
 
     def _read(self) -> None:
-        self.buffer.extend(self.conn.readAll().data())
-        if len(self.buffer) > ipc.MAX_LINE:
-            self.answer({"ok": False, "exit": 2, "error": "The request is too long."})
-        elif self.buffer.endswith(b"\n"):
-            line, self.buffer = bytes(self.buffer), bytearray()
-            try:
-                message = ipc.decode(line)
-            except ValueError:
-                self.answer({"ok": False, "exit": 2, "error": "The request is not JSON."})
-                return
-            self._request.emit(message, self.answer)
+        got = self.reader.feed(self.conn.readAll().data())
+        if got is not None:
+            kind, value = got
+            self._request.emit(value, self.answer) if kind == "request" else self.answer(value)
 
     def answer(self, answer: dict[str, Any]) -> None:
         if not self.open:
