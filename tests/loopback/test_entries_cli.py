@@ -97,6 +97,8 @@ def test_entries_commands_one_shot(home, emulator, service):
     (("entries", "--date", "someday"), 2),
     (("entries", "--since", "today", "--until", "yesterday"), 2),
     (("add", "P", "--start", "-1h", "--duration", "5m", "--project", "No such"), 1),
+    (("add", "Far", "--start", "9999-01-01T00:00:00Z", "--duration", "1h"), 2),
+    (("edit", "123456", "--stop", "2999-01-01T00:00:00Z"), 2),
 ])
 def test_bad_input_is_one_clear_line(home, emulator, args, code):
     out = run(home, emulator.base_url, "toggl-track", *args)
@@ -179,3 +181,19 @@ def test_start_and_add_read_the_quick_entry_syntax(home, emulator, service):
     assert out.returncode == 0, out.stderr
     row = next(r for r in listed(home, url, service) if r["description"] == "Review")
     assert row["project"] == "Website" and sorted(row["tags"]) == ["docs", "extra"]
+
+
+def test_an_entry_made_elsewhere_since_the_last_look_is_found_by_its_id(home, emulator,
+                                                                        service, tmp_path):
+    """edit, split, continue and delete name an entry by id: one that another device made
+    after this computer last looked is found (they look first), not refused as unknown."""
+    url = emulator.base_url
+    here = tmp_path / "this-computer"
+    (here / "runtime").mkdir(parents=True, mode=0o700)
+    assert run(here, url, service, "status").returncode == 0  # looked: before the entry
+    made = run(home, url, service, "add", "Probe", "--start", "-3h", "--duration", "1h")
+    assert made.returncode == 0, made.stderr  # made on another device
+    [probe] = [r for r in listed(home, url, service) if r["description"] == "Probe"]
+    edited = run(here, url, service, "edit", probe["id"], "--description", "Probe, edited")
+    assert edited.returncode == 0, edited.stderr
+    assert live(emulator, service, "Probe, edited") and not live(emulator, service, "Probe")

@@ -27,7 +27,7 @@ from ..core import errors as e
 from ..core.durations import format_clock, utcnow, week_start
 from ..core.models import EntryDraft, Project, Service, TimeEntry
 from ..core.text import printable
-from ..core.when import day_range, parse_day, parse_duration, parse_when
+from ..core.when import MAX_AHEAD, day_range, parse_day, parse_duration, parse_when
 from ..sync.snapshot import Snapshot
 from .actions import (
     ENTRY_COMMANDS,
@@ -115,6 +115,7 @@ def plan_entries(request: Request, make: Callable[..., Plan],
         if stop <= start:
             raise UsageError("--stop must be after --start: the entry would end before it "
                              "starts.")
+        not_ahead(now, start=start, stop=stop)
         end = stop
         return make(lambda s: s.add(draft_of(s.snapshot(), args), start, end),
                     answer=said(f"Added, {span(start, end)}."), refresh_if=no_catalog(args))
@@ -124,24 +125,43 @@ def plan_entries(request: Request, make: Callable[..., Plan],
             raise UsageError("Nothing to change: give at least one option (see `trayapp "
                              "edit --help`).")
         moved = {k: v for k in ("start", "stop") if (v := when(args, k, now)) is not None}
+        not_ahead(now, **moved)
 
         def edit(s: Session) -> Snapshot:
             entry = s.entry(wanted)
             return s.update(entry.id, **changes_of(s.snapshot(), args, moved, entry))
 
-        return make(edit, answer=said("Changed."), refresh_if=no_catalog(args))
+        catalog = no_catalog(args)
+        return make(edit, answer=said("Changed."),
+                    refresh_if=lambda snap: unknown(wanted)(snap) or catalog(snap))
     if command == "delete":
         wanted = entry_id(args, "delete")
-        return make(lambda s: s.delete(s.entry(wanted).id), answer=said("Deleted."))
+        return make(lambda s: s.delete(s.entry(wanted).id), answer=said("Deleted."),
+                    refresh_if=unknown(wanted))
     if command == "split":
         wanted = entry_id(args, "split")
         at = when(args, "at", now)
         if at is None:
             raise UsageError("split needs --at WHEN.")
-        return make(lambda s: s.split(wanted, at), answer=said("Split."))
+        return make(lambda s: s.split(wanted, at), answer=said("Split."),
+                    refresh_if=unknown(wanted))
     # continue ID
     wanted = entry_id(args, "continue")
-    return make(lambda s: s.continue_entry(wanted))
+    return make(lambda s: s.continue_entry(wanted), refresh_if=unknown(wanted))
+
+
+def unknown(wanted: str) -> Callable[[Snapshot], bool]:
+    """An entry named by id that this computer does not hold (made on the web, or since the
+    last look): sync first. One request; older entries are found once their day is listed."""
+    return lambda snap: not any(x.id == wanted for x in snap.entries)
+
+
+def not_ahead(now: datetime, **moments: datetime) -> None:
+    """Times more than a day ahead are refused: the services take them, but they are typos."""
+    for name, moment in moments.items():
+        if moment > now + MAX_AHEAD:
+            raise UsageError(f"--{name} is more than a day in the future: "
+                             f"{moment.astimezone():%Y-%m-%d %H:%M}.")
 
 
 def no_catalog(args: Mapping[str, Any]) -> Callable[[Snapshot], bool]:

@@ -13,6 +13,7 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 _UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _COLON = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?$")
 LONGEST = timedelta(days=7)  # no entry lasts longer; more is a typo
+MAX_AHEAD = timedelta(days=1)  # the services take later times, but they are almost all typos
 
 WHEN_FORMS = "a time such as 14:30, -25m, -1h30m or 2026-03-01T09:00:00+01:00"
 DAY_FORMS = "a day such as 2026-03-01, today or yesterday"

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 
 from ..core.durations import format_clock, utcnow
 from ..core.models import TimeEntry
+from ..core.when import MAX_AHEAD
 
 TIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
-MAX_AHEAD = timedelta(days=1)  # the services accept it, but it is almost always a typo
 LONG_ENTRY = timedelta(hours=24)
 PAST_START = time(9, 0)  # where a past entry starts on its day, until the user says
 PAST_LENGTH = timedelta(hours=1)
