@@ -94,7 +94,7 @@ def main() -> int:
             window = host.window
             return (window is not None and window.loaded == window.period
                     and (window.period.kind, window.period.first) == (period.kind, period.first)
-                    and window.tree.topLevelItemCount() > 0)
+                    and window.tree.model().rowCount() > 0)
         return check
 
     def up_to_date() -> bool:

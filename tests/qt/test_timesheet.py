@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox
 
 from trayapp.api.gateway import Gateway
 from trayapp.api.trackers import make_tracker
@@ -19,7 +19,7 @@ from trayapp.core.models import EntryDraft, Service
 from trayapp.ui.entry_dialog import EntryDialog
 from trayapp.ui.timesheet import window as window_module
 from trayapp.ui.timesheet.dialogs import TimeQuestion
-from trayapp.ui.timesheet.rows import DESCRIPTION, TAGS
+from trayapp.ui.timesheet.rows import TAGS
 
 from ..conftest import TEST_KEY
 from ..support.whole_app import whole_app
@@ -139,14 +139,19 @@ def test_overlapping_entries_are_flagged(app, qtbot):
 def test_edit_in_place_and_in_the_dialog(app, qtbot, emulator):
     window = open_sheet(app, qtbot)
     entry_id = select(window, "Timesheet review")
-    item = window.tree.currentItem()
-    item.setText(DESCRIPTION, "Review of the login")  # what the in-place editor commits
+    window.tree.setFocus()
+    qtbot.keyClick(window.tree, Qt.Key.Key_F2)  # the description, edited in place
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.text() == "Timesheet review"
+    editor.setText("Review of the login")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Review of the login" in server_entries(emulator),
                     timeout=WAIT)
     qtbot.waitUntil(lambda: any(r.description == "Review of the login"
                                 for r in window.sheet.rows), timeout=WAIT)
     assert select(window, "Review of the login") == entry_id
-    window.tree.currentItem().setText(TAGS, "review, urgent")
+    window.tree.model().setData(window.tree.row_of(entry_id, TAGS),  # what the in-place
+                                "review, urgent")  # editor commits
     qtbot.waitUntil(lambda: len(server_entries(emulator).get("Review of the login", {})
                                 .get("tag_ids", ())) == 2, timeout=WAIT)
 
@@ -258,7 +263,7 @@ def test_stop_at_a_time_and_discard_the_running_timer(app, qtbot, emulator, monk
     qtbot.waitUntil(lambda: window.card.isVisible(), timeout=WAIT)
     qtbot.waitUntil(lambda: app.snapshot.running is not None and app.snapshot.pending == 0,
                     timeout=WAIT)
-    assert window.tree.running_item is not None
+    assert window.tree.running_index().isValid()
     shoot(window, "running")
     running = app.snapshot.running
     stop_at = running.start.replace(microsecond=0) + timedelta(seconds=1)
@@ -298,7 +303,8 @@ def test_keyboard_moves_between_rows_and_enter_on_a_day_adds(app, qtbot):
     first = select(window, "Call with Initech")
     qtbot.keyClick(window.tree, Qt.Key.Key_Down)
     assert window.tree.current_entry_id() not in (None, first)
-    window.tree.setCurrentItem(window.tree.topLevelItem(0))
+    window.tree.setCurrentIndex(window.tree.model().index(0, 0))  # the first day's header
+    assert window.tree.current_entry_id() is None and window.tree.current_day() is not None
     qtbot.keyClick(window.tree, Qt.Key.Key_Return)
     assert isinstance(app.sheet.dialog, QDialog)
     app.sheet.dialog.reject()

@@ -81,9 +81,8 @@ class SheetActions(QWidget):
             self.edit_wanted.emit(self.snapshot.running)
 
     def rename_current(self) -> None:
-        item = self.tree.currentItem()
-        if item is not None and self.current() is not None:
-            self.tree.editItem(item, DESCRIPTION)
+        if self.current() is not None:
+            self.tree.rename()
 
     def continue_current(self) -> None:
         entry = self.current()
@@ -219,9 +218,9 @@ class SheetActions(QWidget):
                         f"{'day' if self.period.kind == DAY else 'week'} to the clipboard.")
 
     def _context_menu(self, pos: QPoint) -> None:
-        item = self.tree.itemAt(pos)
-        if item is not None:
-            self.tree.setCurrentItem(item)
+        index = self.tree.indexAt(pos)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
         menu = QMenu(self)
         entry = self.current()
         if entry is not None:

@@ -31,18 +31,11 @@ def _sheet(window: Any) -> None:
             return
     except RuntimeError:  # closed and deleted meanwhile
         return
-    from .rows import ID, KIND
-
     tree, rows = window.tree, []
-    for i in range(tree.topLevelItemCount()):
-        head = tree.topLevelItem(i)
-        for j in range(head.childCount()):
-            item = head.child(j)
-            if item.data(0, KIND) != "entry":
-                continue
-            point = tree.viewport().mapToGlobal(tree.visualItemRect(item).center())
-            rows.append({"id": item.data(0, ID), "description": item.text(0),
-                         "x": point.x(), "y": point.y()})
+    for entry_id, index in tree.entry_rows():
+        point = tree.viewport().mapToGlobal(tree.visualRect(index).center())
+        rows.append({"id": entry_id, "description": index.data(),
+                     "x": point.x(), "y": point.y()})
     buttons = {"add": centre(window.add_button), "copy": centre(window.copy_button),
                "prev": centre(window.prev_button), "next": centre(window.next_button)}
     emit("sheet", title=window.title.text(), rows=rows, buttons=buttons,

@@ -1,19 +1,31 @@
 """The list of the timesheet: one header row per day (its title and total), the entries under
 it. Description, tags and duration can be edited in place (F2 or a double click); a double
-click elsewhere, or Enter, opens the Edit dialog."""
+click elsewhere, or Enter, opens the Edit dialog.
+
+A flat model (SheetModel: a day's header row, then its entries) in a QTreeView: a week of
+thousands of entries costs no widget item per row, and a row's texts, colours and icons are
+worked out only when the view first asks for them (the rows on screen)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QWidget,
 )
 
@@ -24,6 +36,7 @@ from ..text import elided, shown, tooltip_text
 
 DESCRIPTION, PROJECT, CLIENT, TASK, TAGS, BILLABLE, TIMES, DURATION = range(8)
 HEADERS = ["Description", "Project", "Client", "Task", "Tags", "", "Time", "Duration"]
+COLUMNS = len(HEADERS)
 INLINE = {DESCRIPTION, TAGS, DURATION}  # columns edited in place
 ID = Qt.ItemDataRole.UserRole  # an entry's id; a header's date
 KIND = Qt.ItemDataRole.UserRole + 1  # "day" or "entry"
@@ -31,20 +44,247 @@ MUTED = QColor("#6b7280")
 WARN = QColor("#b45309")
 RUNNING = QColor("#d1242f")
 HEADER_BG = QColor(127, 127, 127, 28)
-# Made once, not per row: a week can hold thousands of rows.
 ENTRY_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                | Qt.ItemFlag.ItemIsEditable)
-DAY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+FIXED_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # headers; running time
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 CENTRE = Qt.AlignmentFlag.AlignCenter
 MUTED_BRUSH = QBrush(MUTED)
 WARN_BRUSH = QBrush(WARN)
 RUNNING_BRUSH = QBrush(RUNNING)
 BILLABLE_BRUSH = QBrush(QColor("#15803d"))
 HEADER_BRUSH = QBrush(HEADER_BG)
+R = Qt.ItemDataRole
+ROLES = (R.DisplayRole, R.EditRole, R.ForegroundRole, R.FontRole, R.DecorationRole,
+         R.ToolTipRole, R.TextAlignmentRole, R.BackgroundRole)
+(DISPLAY, EDIT, FOREGROUND, FONT, DECORATION, TOOLTIP, ALIGNMENT, BACKGROUND) = range(8)
+SLOT = {int(role): n for n, role in enumerate(ROLES)}
+ALIGNED = [LEFT] * COLUMNS
+ALIGNED[BILLABLE], ALIGNED[DURATION] = CENTRE, RIGHT
+NOTHING = [None] * COLUMNS
 
 
-class SheetTree(QTreeWidget):
+class Cells:
+    """One row as shown: per role, a value for each column."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[list[Any]]) -> None:
+        self.values = values
+
+
+class SheetModel(QAbstractTableModel):
+    """The sheet as rows: each day's header, then its entries (newest first)."""
+
+    inline_edited = Signal(str, int, str)  # entry id, column, new text
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines: list[Day | Row] = []
+        self.day_of: list[int] = []  # each line's header line
+        self.rows_by_id: dict[str, int] = {}
+        self.running_line: int | None = None
+        self.unsent: frozenset[str] = frozenset()
+        self.today = date.today()
+        self._cells: dict[int, Cells] = {}
+        self._ticked: dict[int, dict[int, str]] = {}  # texts changed since the sheet was built
+        self._bold = QFont()
+        self._italic = QFont()
+        self._warn_icon = QIcon()
+        self._project_brushes: dict[str, QBrush | None] = {}
+
+    # -- what is shown ----------------------------------------------------------------------
+    def show_sheet(self, sheet: Sheet, today: date, unsent: frozenset[str], font: QFont,
+                   warn_icon: QIcon) -> None:
+        self.beginResetModel()
+        lines: list[Day | Row] = []
+        day_of: list[int] = []
+        for day in sheet.days:
+            head = len(lines)
+            lines.append(day)
+            lines.extend(day.rows)
+            day_of.extend([head] * (len(day.rows) + 1))
+        self.lines, self.day_of, self.today, self.unsent = lines, day_of, today, unsent
+        self.rows_by_id = {line.id: n for n, line in enumerate(lines) if isinstance(line, Row)}
+        running = sheet.running
+        self.running_line = self.rows_by_id.get(running.id) if running is not None else None
+        self._cells.clear()
+        self._ticked.clear()
+        self._bold = QFont(font)  # the font may have changed (the theme)
+        self._bold.setBold(True)
+        self._italic = QFont(font)
+        self._italic.setItalic(True)
+        self._warn_icon = warn_icon
+        self.endResetModel()
+
+    def entry_id(self, line: int) -> str | None:
+        found = self.lines[line] if 0 <= line < len(self.lines) else None
+        return found.id if isinstance(found, Row) else None
+
+    def day(self, line: int) -> date | None:
+        if not 0 <= line < len(self.lines):
+            return None
+        head = self.lines[self.day_of[line]]
+        return head.day if isinstance(head, Day) else None
+
+    def set_texts(self, line: int, texts: dict[int, str]) -> None:
+        """Texts that change in place (the running entry's duration, its day's total)."""
+        self._ticked.setdefault(line, {}).update(texts)
+        cells = self._cells.get(line)
+        if cells is None:
+            return  # not shown yet: worked out when first asked for
+        for column, text in texts.items():
+            cells.values[DISPLAY][column] = text
+            cells.values[EDIT][column] = text
+            self.dataChanged.emit(self.index(line, column), self.index(line, column))
+
+    # -- QAbstractItemModel -----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
+        return 0 if parent.isValid() else COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = R.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMNS:
+            return None
+        if role == R.DisplayRole:
+            return HEADERS[section]
+        if role == R.TextAlignmentRole:
+            return RIGHT if section == DURATION else LEFT
+        if role == R.ToolTipRole and section == BILLABLE:
+            return "Billable"
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        line = index.row()
+        if not 0 <= line < len(self.lines) or isinstance(self.lines[line], Day):
+            return FIXED_FLAGS
+        if index.column() == DURATION and line == self.running_line:
+            return FIXED_FLAGS  # a running timer's duration grows: stop it at a time instead
+        return ENTRY_FLAGS
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = R.DisplayRole) -> Any:
+        slot = SLOT.get(role)
+        line = index.row()
+        if slot is None:
+            if role == ID or role == KIND:
+                found = self.lines[line]
+                if isinstance(found, Day):
+                    return found.day if role == ID else "day"
+                return found.id if role == ID else "entry"
+            return None
+        cells = self._cells.get(line)
+        if cells is None:
+            cells = self._cells[line] = self._make(line)
+        return cells.values[slot][index.column()]
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,  # noqa: N802
+                role: int = R.EditRole) -> bool:
+        """What the in-place editor commits: shown at once, handed on when it changed."""
+        line, column = index.row(), index.column()
+        entry_id = self.entry_id(line)
+        if role != R.EditRole or entry_id is None or column not in INLINE:
+            return False
+        text = str(value)
+        cells = self._cells.get(line) or self._make(line)
+        self._cells[line] = cells
+        if text == cells.values[EDIT][column]:
+            return False
+        cells.values[DISPLAY][column] = cells.values[EDIT][column] = text
+        if column == DESCRIPTION:
+            cells.values[FOREGROUND][column] = None
+        self.dataChanged.emit(index, index)
+        # Handed on once the editor is closed: the answer may redraw the whole sheet.
+        QTimer.singleShot(0, lambda: self.inline_edited.emit(entry_id, column, text))
+        return True
+
+    # -- a row's cells ----------------------------------------------------------------------
+    def _make(self, line: int) -> Cells:
+        found = self.lines[line]
+        cells = self._day_cells(found) if isinstance(found, Day) \
+            else self._entry_cells(found, line)
+        for column, text in self._ticked.get(line, {}).items():
+            cells.values[DISPLAY][column] = cells.values[EDIT][column] = text
+        return cells
+
+    def _day_cells(self, day: Day) -> Cells:
+        texts = [""] * COLUMNS
+        texts[DESCRIPTION] = day_title(day.day, self.today)
+        texts[DURATION] = format_short(day.seconds)
+        tips: list[Any] = [None] * COLUMNS
+        tips[DESCRIPTION] = "Enter: add an entry to this day"
+        return Cells([texts, list(texts), list(NOTHING), [self._bold] * COLUMNS,
+                      list(NOTHING), tips, [LEFT] * (COLUMNS - 1) + [RIGHT],
+                      [HEADER_BRUSH] * COLUMNS])
+
+    def _entry_cells(self, row: Row, line: int) -> Cells:
+        entry = row.entry
+        description = shown(entry.description)
+        project, tags = row.project, entry.tags
+        texts = [""] * COLUMNS
+        fg: list[Any] = [None] * COLUMNS
+        tips: list[Any] = [None] * COLUMNS
+        icons: list[Any] = [None] * COLUMNS
+        fonts: list[Any] = [None] * COLUMNS
+        texts[DESCRIPTION] = description or "(no description)"
+        if description:
+            tips[DESCRIPTION] = tooltip_text(entry.description)
+        else:
+            fg[DESCRIPTION] = MUTED_BRUSH
+        if project is not None:
+            texts[PROJECT] = elided(project.name, 40)
+            icons[PROJECT] = swatch_icon(project.color)
+            fg[PROJECT] = self._project_brush(project.color)
+            tips[PROJECT] = tooltip_text(project.label)
+        elif entry.project_id:
+            texts[PROJECT] = "(unknown project)"
+            fg[PROJECT] = MUTED_BRUSH
+        if row.client:
+            texts[CLIENT] = elided(row.client, 30)
+            fg[CLIENT] = MUTED_BRUSH
+        if row.task:
+            texts[TASK] = elided(row.task, 30)
+        if tags:
+            joined = ", ".join(tags)
+            texts[TAGS] = elided(joined, 40)
+            tips[TAGS] = tooltip_text(joined)
+            fg[TAGS] = MUTED_BRUSH
+        if entry.billable:
+            texts[BILLABLE] = "$"
+            tips[BILLABLE] = "Billable"
+            fg[BILLABLE] = BILLABLE_BRUSH
+        texts[TIMES] = row.times()
+        if row.overlaps:
+            fg[TIMES] = WARN_BRUSH
+            icons[TIMES] = self._warn_icon
+            names = ", ".join(f"“{shown(n)}”" for n in row.overlaps[:3])
+            tips[TIMES] = tooltip_text(f"Overlaps {names}")
+        texts[DURATION] = format_clock(row.seconds)
+        if line == self.running_line:
+            icons[DESCRIPTION] = swatch_icon(RUNNING.name(), 10)
+            fg[DURATION] = RUNNING_BRUSH
+            tips[DURATION] = "Running"
+        if row.id in self.unsent or is_unsent(entry):
+            fonts[DESCRIPTION] = self._italic
+            tips[DESCRIPTION] = tooltip_text(
+                f"{entry.description or '(no description)'} — not yet sent")
+        edits = list(texts)
+        if not description:
+            edits[DESCRIPTION] = ""  # the placeholder is not edited
+        return Cells([texts, edits, fg, fonts, icons, tips, ALIGNED, NOTHING])
+
+    def _project_brush(self, color: str) -> QBrush | None:
+        if color not in self._project_brushes:
+            found = QColor(color)
+            self._project_brushes[color] = QBrush(found.darker(115)) if found.isValid() \
+                else None
+        return self._project_brushes[color]
+
+
+class SheetTree(QTreeView):
     """Emits what the user asks of the current row; the window decides what it means."""
 
     edit_wanted = Signal(str)  # entry id (Enter, or a double click off the inline columns)
@@ -54,8 +294,9 @@ class SheetTree(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setColumnCount(len(HEADERS))
-        self.setHeaderLabels(HEADERS)
+        self.sheet_model = SheetModel(self)
+        self.setModel(self.sheet_model)
+        self.sheet_model.inline_edited.connect(self._changed)
         self.setRootIsDecorated(False)
         self.setItemsExpandable(False)
         self.setUniformRowHeights(True)
@@ -66,8 +307,8 @@ class SheetTree(QTreeWidget):
                              | QAbstractItemView.EditTrigger.DoubleClicked)
         self.setIndentation(0)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.setFrameShape(QTreeWidget.Shape.NoFrame)
-        self.setStyleSheet("QTreeWidget::item { padding: 5px 4px; }")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setStyleSheet("QTreeView::item { padding: 5px 4px; }")
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -77,20 +318,9 @@ class SheetTree(QTreeWidget):
         for column, width in ((PROJECT, 140), (CLIENT, 84), (TASK, 100), (TAGS, 110),
                               (BILLABLE, 24), (TIMES, 132), (DURATION, 74)):
             self.setColumnWidth(column, width)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.headerItem().setTextAlignment(DURATION, Qt.AlignmentFlag.AlignRight
-                                           | Qt.AlignmentFlag.AlignVCenter)
-        self.headerItem().setToolTip(BILLABLE, "Billable")
-        self.itemChanged.connect(self._changed)
-        self._filling = False
+        header.setDefaultAlignment(LEFT)
         self._shown: tuple[object, ...] = ()  # what the rows show (fill skips the same again)
         self._touched = False  # a row's text changed in place since: filled again next time
-        self._bold = QFont(self.font())
-        self._bold.setBold(True)
-        self._italic = QFont(self.font())
-        self._italic.setItalic(True)
-        self.running_item: QTreeWidgetItem | None = None
-        self.running_day: QTreeWidgetItem | None = None
 
     # -- filling ------------------------------------------------------------------------------
     def fill(self, sheet: Sheet, today: date, show_tasks: bool, keep: str | None,
@@ -104,149 +334,59 @@ class SheetTree(QTreeWidget):
                 self.select_entry(keep)
             return
         self._shown, self._touched = shown, False
-        self._filling = True
-        self.setUpdatesEnabled(False)
-        try:
-            self.clear()
-            self.running_item = self.running_day = None
-            self.setColumnHidden(TASK, not show_tasks)
-            current: QTreeWidgetItem | None = None
-            self._bold = QFont(self.font())  # the font may have changed (the theme)
-            self._bold.setBold(True)
-            self._italic = QFont(self.font())
-            self._italic.setItalic(True)
-            for day in sheet.days:
-                head = self._day_item(day, today)
-                self.addTopLevelItem(head)
-                items = [self._entry_item(row, row.id in unsent or is_unsent(row.entry))
-                         for row in day.rows]
-                head.addChildren(items)
-                head.setExpanded(True)
-                for row, item in zip(day.rows, items, strict=True):
-                    if row.running:
-                        self.running_item, self.running_day = item, head
-                    if row.id == keep:
-                        current = item
-            first = self.topLevelItem(0)
-            if current is None and first is not None:
-                current = first.child(0) if first.childCount() else first
-            if current is not None:
-                self.setCurrentItem(current)
-        finally:
-            self.setUpdatesEnabled(True)
-            self._filling = False
-
-    def _day_item(self, day: Day, today: date) -> QTreeWidgetItem:
-        item = QTreeWidgetItem()
-        item.setData(0, ID, day.day)
-        item.setData(0, KIND, "day")
-        item.setFlags(DAY_FLAGS)
-        item.setText(DESCRIPTION, day_title(day.day, today))
-        item.setText(DURATION, format_short(day.seconds))
-        font = self._bold
-        for column in range(len(HEADERS)):
-            item.setFont(column, font)
-            item.setBackground(column, HEADER_BRUSH)
-        item.setTextAlignment(DURATION, RIGHT)
-        item.setToolTip(DESCRIPTION, "Enter: add an entry to this day")
-        return item
-
-    def _entry_item(self, row: Row, unsent: bool = False) -> QTreeWidgetItem:
-        entry = row.entry
-        description = shown(entry.description)
-        project, tags = row.project, entry.tags
-        texts = [""] * len(HEADERS)
-        texts[DESCRIPTION] = description or "(no description)"
-        if project is not None:
-            texts[PROJECT] = elided(project.name, 40)
-        elif entry.project_id:
-            texts[PROJECT] = "(unknown project)"
-        if row.client:
-            texts[CLIENT] = elided(row.client, 30)
-        if row.task:
-            texts[TASK] = elided(row.task, 30)
-        if tags:
-            texts[TAGS] = elided(", ".join(tags), 40)
-        if entry.billable:
-            texts[BILLABLE] = "$"
-        texts[TIMES] = row.times()
-        texts[DURATION] = format_clock(row.seconds)
-        item = QTreeWidgetItem(texts)  # every text in one call
-        item.setData(0, ID, entry.id)
-        item.setData(0, KIND, "entry")
-        item.setFlags(ENTRY_FLAGS)
-        if description:
-            item.setToolTip(DESCRIPTION, tooltip_text(entry.description))
-        else:
-            item.setForeground(DESCRIPTION, MUTED_BRUSH)
-        if project is not None:
-            item.setIcon(PROJECT, swatch_icon(project.color))
-            color = QColor(project.color)
-            if color.isValid():
-                item.setForeground(PROJECT, QBrush(color.darker(115)))
-            item.setToolTip(PROJECT, tooltip_text(project.label))
-        elif entry.project_id:
-            item.setForeground(PROJECT, MUTED_BRUSH)
-        if row.client:
-            item.setForeground(CLIENT, MUTED_BRUSH)
-        if tags:
-            item.setToolTip(TAGS, tooltip_text(", ".join(tags)))
-            item.setForeground(TAGS, MUTED_BRUSH)
-        if entry.billable:
-            item.setToolTip(BILLABLE, "Billable")
-            item.setForeground(BILLABLE, BILLABLE_BRUSH)
-        item.setTextAlignment(BILLABLE, CENTRE)
-        if row.overlaps:
-            item.setForeground(TIMES, WARN_BRUSH)
-            item.setIcon(TIMES, self.style().standardIcon(
-                QStyle.StandardPixmap.SP_MessageBoxWarning))
-            names = ", ".join(f"“{shown(n)}”" for n in row.overlaps[:3])
-            item.setToolTip(TIMES, tooltip_text(f"Overlaps {names}"))
-        item.setTextAlignment(DURATION, RIGHT)
-        if row.running:
-            item.setIcon(DESCRIPTION, swatch_icon(RUNNING.name(), 10))
-            item.setForeground(DURATION, RUNNING_BRUSH)
-            item.setToolTip(DURATION, "Running")
-        if unsent:
-            item.setFont(DESCRIPTION, self._italic)
-            item.setToolTip(DESCRIPTION, tooltip_text(
-                f"{entry.description or '(no description)'} — not yet sent"))
-        return item
+        self.setColumnHidden(TASK, not show_tasks)
+        warn = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.sheet_model.show_sheet(sheet, today, unsent, self.font(), warn)
+        if keep is None or not self.select_entry(keep):
+            first = 1 if len(self.sheet_model.lines) > 1 else 0
+            if self.sheet_model.lines:
+                self.setCurrentIndex(self.sheet_model.index(first, 0))
 
     def tick(self, running_seconds: int, day_seconds: int) -> None:
         """The running entry's duration and its day's total, every second."""
-        if self.running_item is not None:
-            self.running_item.setText(DURATION, format_clock(running_seconds))
-        if self.running_day is not None:
-            self.running_day.setText(DURATION, format_short(day_seconds))
+        model, line = self.sheet_model, self.sheet_model.running_line
+        if line is None:
+            return
+        model.set_texts(line, {DURATION: format_clock(running_seconds)})
+        model.set_texts(model.day_of[line], {DURATION: format_short(day_seconds)})
 
-    # -- what the current row is ------------------------------------------------------------
+    # -- what the rows are --------------------------------------------------------------------
+    def row_of(self, entry_id: str, column: int = DESCRIPTION) -> QModelIndex:
+        """The index of that entry's row (invalid when it is not shown)."""
+        line = self.sheet_model.rows_by_id.get(entry_id)
+        return QModelIndex() if line is None else self.sheet_model.index(line, column)
+
+    def running_index(self) -> QModelIndex:
+        """The running entry's row (invalid when none is shown)."""
+        line = self.sheet_model.running_line
+        return QModelIndex() if line is None else self.sheet_model.index(line, DESCRIPTION)
+
+    def entry_rows(self) -> list[tuple[str, QModelIndex]]:
+        """Every entry shown, in order, with its row."""
+        model = self.sheet_model
+        return [(entry_id, model.index(line, DESCRIPTION))
+                for entry_id, line in sorted(model.rows_by_id.items(), key=lambda x: x[1])]
+
     def current_entry_id(self) -> str | None:
-        item = self.currentItem()
-        if item is None or item.data(0, KIND) != "entry":
-            return None
-        return str(item.data(0, ID))
+        index = self.currentIndex()
+        return self.sheet_model.entry_id(index.row()) if index.isValid() else None
 
     def current_day(self) -> date | None:
-        item = self.currentItem()
-        if item is None:
-            return None
-        if item.data(0, KIND) == "day":
-            value = item.data(0, ID)
-        else:
-            parent = item.parent()
-            value = parent.data(0, ID) if parent is not None else None
-        return value if isinstance(value, date) else None
+        index = self.currentIndex()
+        return self.sheet_model.day(index.row()) if index.isValid() else None
 
     def select_entry(self, entry_id: str) -> bool:
-        for i in range(self.topLevelItemCount()):
-            head = self.topLevelItem(i)
-            for j in range(head.childCount() if head is not None else 0):
-                child = head.child(j) if head is not None else None
-                if child is not None and child.data(0, ID) == entry_id:
-                    self.setCurrentItem(child)
-                    return True
-        return False
+        index = self.row_of(entry_id)
+        if not index.isValid():
+            return False
+        self.setCurrentIndex(index)
+        return True
+
+    def rename(self) -> None:
+        """Edit the current entry's description in place."""
+        index = self.currentIndex()
+        if index.isValid() and self.sheet_model.entry_id(index.row()) is not None:
+            QAbstractItemView.edit(self, index.siblingAtColumn(DESCRIPTION))
 
     # -- keys and clicks ----------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
@@ -271,32 +411,20 @@ class SheetTree(QTreeWidget):
              trigger: QAbstractItemView.EditTrigger, event: object) -> bool:
         """In place for description, tags and duration; elsewhere a double click opens the
         Edit dialog. F2 edits the description."""
-        item = self.itemFromIndex(index)
-        if item is None or item.data(0, KIND) != "entry":
+        entry_id = self.sheet_model.entry_id(index.row()) if index.isValid() else None
+        if entry_id is None:
             return False
         trigger_kind = QAbstractItemView.EditTrigger
         if trigger == trigger_kind.EditKeyPressed and index.column() not in INLINE:
-            index = self.indexFromItem(item, DESCRIPTION)
+            index = self.sheet_model.index(index.row(), DESCRIPTION)
         if trigger == trigger_kind.DoubleClicked and index.column() not in INLINE:
-            self.edit_wanted.emit(str(item.data(0, ID)))
+            self.edit_wanted.emit(entry_id)
             return False
-        if trigger in (trigger_kind.DoubleClicked, trigger_kind.EditKeyPressed):
-            if index.column() == DURATION and item.text(DURATION) and \
-                    item is self.running_item:
-                return False  # a running timer's duration grows; stop it at a time instead
-            self._before = item.text(index.column())
+        ok = bool(super().edit(index, trigger, event))  # type: ignore[call-overload]
+        if ok:
             self._touched = True  # the editor may change the row: the next fill redraws it
-            if index.column() == DESCRIPTION and item.foreground(DESCRIPTION).color() == MUTED:
-                self._filling = True
-                item.setText(DESCRIPTION, "")
-                self._filling = False
-                self._before = ""
-        return bool(super().edit(index, trigger, event))  # type: ignore[call-overload]
+        return ok
 
-    def _changed(self, item: QTreeWidgetItem, column: int) -> None:
-        if self._filling or item.data(0, KIND) != "entry" or column not in INLINE:
-            return
+    def _changed(self, entry_id: str, column: int, text: str) -> None:
         self._touched = True
-        text = item.text(column)
-        if text != getattr(self, "_before", None):
-            self.inline_edited.emit(str(item.data(0, ID)), column, text)
+        self.inline_edited.emit(entry_id, column, text)
