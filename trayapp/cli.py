@@ -359,7 +359,8 @@ def run_accounts(args: argparse.Namespace, as_json: bool) -> int:
             found = backend.connections().list()
             backend.adopt(found)
             rows = conns.account_rows(backend, found)
-            print(json.dumps(rows) if as_json else printable(conns.accounts_table(rows)))
+            table = conns.accounts_table(rows).split("\n")  # each line printable
+            print(json.dumps(rows) if as_json else "\n".join(map(printable, table)))
             return 0
         if args.command == "connect":
             def show(url: str) -> None:

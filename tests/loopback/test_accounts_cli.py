@@ -35,6 +35,9 @@ def test_accounts_json_shape_and_current(home, emulator):
         assert row["account"] == "Demo User" and row["workspace"] == "Demo Workspace"
     text = cli(home, emulator.base_url, "accounts")
     assert text.returncode == 0 and "Toggl Track" in text.stdout and "Clockify" in text.stdout
+    lines = text.stdout.splitlines()  # a line each, not joined into one by the escaping
+    assert [line for line in lines if "Toggl Track" in line] != [
+        line for line in lines if "Clockify" in line]
 
 
 def test_a_second_connection_is_chosen_and_sent_as_maton_connection(home, emulator,
