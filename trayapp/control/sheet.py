@@ -8,10 +8,11 @@ total is the sum of its entries' durations; a running entry counts up to `now`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 
 from ..core.durations import day_start, format_clock, format_short, utcnow, week_start
 from ..core.models import Project, Service, Task, TimeEntry
@@ -136,7 +137,7 @@ class Day:
     day: date
     rows: tuple[Row, ...]
 
-    @property
+    @cached_property  # a frozen day: summed once, not at every look
     def seconds(self) -> int:
         return sum(r.seconds for r in self.rows)
 
@@ -205,9 +206,11 @@ def overlaps(entries: Sequence[TimeEntry], now: datetime) -> dict[str, list[str]
     """For each entry that overlaps another: the ids it overlaps (touching ends do not)."""
     ordered = sorted(entries, key=lambda x: x.start)
     found: dict[str, list[str]] = {}
+    count = len(ordered)
     for i, entry in enumerate(ordered):
         end = entry.stop or now
-        for other in ordered[i + 1:]:
+        for j in range(i + 1, count):  # no copy of the rest: a week holds thousands
+            other = ordered[j]
             if other.start >= end:
                 break
             if (other.stop or now) > other.start and end > entry.start:
@@ -223,13 +226,15 @@ def build(entries: Iterable[TimeEntry], period: Period, projects: Iterable[Proje
     by_project = {p.id: p for p in projects}
     task_names = {t.id: t.name for t in tasks}
     days = period.days
-    first, last = days[0], days[-1]
+    # Each day's local midnight (and the one after the last): an entry's local day is where
+    # its start falls among them, without a time zone conversion per entry.
+    bounds = [day_start(d) for d in days] + [day_start(days[-1] + timedelta(days=1))]
+    begin, end = bounds[0], bounds[-1]
     on: dict[str, date] = {}  # each entry's local day, worked out once
     shown = []
     for x in entries:
-        day = local_day(x)
-        if not x.deleted and first <= day <= last:
-            on[x.id] = day
+        if not x.deleted and begin <= x.start < end:
+            on[x.id] = days[bisect_right(bounds, x.start) - 1]
             shown.append(x)
     shown.sort(key=lambda x: x.start, reverse=True)
     crossing = overlaps(shown, now)

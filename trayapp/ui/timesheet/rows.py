@@ -44,9 +44,10 @@ MUTED = QColor("#6b7280")
 WARN = QColor("#b45309")
 RUNNING = QColor("#d1242f")
 HEADER_BG = QColor(127, 127, 127, 28)
-ENTRY_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-               | Qt.ItemFlag.ItemIsEditable)
-FIXED_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # headers; running time
+# ItemNeverHasChildren: the view lays the rows out without asking each one for children.
+FIXED_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+               | Qt.ItemFlag.ItemNeverHasChildren)  # headers; a running timer's duration
+ENTRY_FLAGS = FIXED_FLAGS | Qt.ItemFlag.ItemIsEditable
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 CENTRE = Qt.AlignmentFlag.AlignCenter
@@ -84,6 +85,7 @@ class SheetModel(QAbstractTableModel):
         self.lines: list[Day | Row] = []
         self.day_of: list[int] = []  # each line's header line
         self.rows_by_id: dict[str, int] = {}
+        self._flags: list[Qt.ItemFlag] = []  # each line's (made once: asked for every row)
         self.running_line: int | None = None
         self.unsent: frozenset[str] = frozenset()
         self.today = date.today()
@@ -107,6 +109,7 @@ class SheetModel(QAbstractTableModel):
             day_of.extend([head] * (len(day.rows) + 1))
         self.lines, self.day_of, self.today, self.unsent = lines, day_of, today, unsent
         self.rows_by_id = {line.id: n for n, line in enumerate(lines) if isinstance(line, Row)}
+        self._flags = [ENTRY_FLAGS if isinstance(line, Row) else FIXED_FLAGS for line in lines]
         running = sheet.running
         self.running_line = self.rows_by_id.get(running.id) if running is not None else None
         self._cells.clear()
@@ -160,11 +163,9 @@ class SheetModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         line = index.row()
-        if not 0 <= line < len(self.lines) or isinstance(self.lines[line], Day):
-            return FIXED_FLAGS
-        if index.column() == DURATION and line == self.running_line:
+        if line == self.running_line and index.column() == DURATION:
             return FIXED_FLAGS  # a running timer's duration grows: stop it at a time instead
-        return ENTRY_FLAGS
+        return self._flags[line] if 0 <= line < len(self._flags) else FIXED_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = R.DisplayRole) -> Any:
         slot = SLOT.get(role)
