@@ -12,7 +12,11 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPen, QPixmap
 
-SIZES = (16, 20, 22, 24, 32, 40, 48, 64, 96)
+# The sizes panels draw a tray icon at: 16, 22 and 24 px, and twice those on HiDPI (32, 48);
+# 64 for large panels. Qt's StatusNotifierItem sends every size up to 64 px over D-Bus at
+# each change (once a minute while running) and wants one of at most 22 px and one of 23 to
+# 64; an xembed tray asks for its own size, scaled from the nearest larger pixmap.
+SIZES = (16, 22, 24, 32, 48, 64)
 RUNNING = QColor("#2da44e")
 ERROR = QColor("#d1242f")
 OFFLINE = QColor("#9a6700")
@@ -49,8 +53,8 @@ def tray_icon(running: bool, progress: float = 0.0, badge: Badge = Badge.NONE,
     return _icon(running, steps, badge, dark_panel() if dark is None else dark, colour)
 
 
-# Few: the ring moves once a minute, so over a day it would keep every arc (about 80 KB
-# each, 9 sizes) for nothing; the stopped icon and the current arc are what is reused.
+# Few: the ring moves once a minute, so over a day it would keep every arc (about 35 KB
+# each, 6 sizes) for nothing; the stopped icon and the current arc are what is reused.
 @lru_cache(maxsize=8)
 def _icon(running: bool, steps: int, badge: Badge, dark: bool,
           colour: str | None = None) -> QIcon:
