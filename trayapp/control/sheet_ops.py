@@ -32,10 +32,13 @@ def cached(session: Session, start: datetime, end: datetime) -> Range:
     return Range(session.entries_between(start, end), frozenset(session.pending_ids()))
 
 
-def load(session: Session, start: datetime, end: datetime) -> Range:
-    """Asked of the service first when the range is not fresh (the `net` worker)."""
-    found = session.load(start, end)
-    return Range(found, frozenset(session.pending_ids()))
+def load(session: Session, start: datetime, end: datetime) -> Range | None:
+    """Asked of the service first when the range is not fresh (the `net` worker); None when
+    it was fresh: the cache read (`cached`) already holds it, and is not read a second time
+    (a week of thousands of entries, read while the window paints)."""
+    if not session.refresh_range(start, end):
+        return None
+    return cached(session, start, end)
 
 
 def add(session: Session, draft: EntryDraft, start: datetime, stop: datetime) -> Snapshot:

@@ -71,15 +71,22 @@ class SheetMixin:
         and the range was loaded before (Toggl), else the range itself (one request on
         Toggl, the pages it needs on Clockify). Unsent local changes are never replaced.
         Raises the TrackerError that stopped it (the cache is then still readable)."""
+        self.refresh_range(start, end)
+        return self.entries_between(start, end)
+
+    def refresh_range(self, start: datetime, end: datetime) -> bool:
+        """The asking part of `load`, without reading the entries back: whether the service
+        was asked (False: the cache knew the range fresh, and holds what it did)."""
         start, end = start.astimezone(UTC), end.astimezone(UTC)
         if end <= start:
             raise e.BadRequest("The range ends before it starts.")
-        if not self.ranges.fresh(start, end, self.clock()):
-            if not self._guard(self._ask_range, start, end):
-                assert self.error is not None
-                raise self.error
-            self.error = None
-        return self.entries_between(start, end)
+        if self.ranges.fresh(start, end, self.clock()):
+            return False
+        if not self._guard(self._ask_range, start, end):
+            assert self.error is not None
+            raise self.error
+        self.error = None
+        return True
 
     def _ask_range(self, start: datetime, end: datetime) -> None:
         from .session import HISTORY

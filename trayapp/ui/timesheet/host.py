@@ -96,8 +96,9 @@ class SheetHost(QObject):
         self.reread(period)
         self.window.set_status("Updating…")
 
-        def loaded(found: sheet_ops.Range) -> None:
-            self._arrived(period, found)
+        def loaded(found: sheet_ops.Range | None) -> None:
+            if found is not None:  # None: fresh, as the cache read shows it
+                self._arrived(period, found)
             if self.window is not None and shiboken6.isValid(self.window):
                 self.window.set_status(f"Up to date · {format_moment(datetime.now().astimezone())}")
 
@@ -218,7 +219,7 @@ def _cached(account: Account, service: Service, period: Period) -> sheet_ops.Ran
     return sheet_ops.cached(account.session(service), period.start, period.end)
 
 
-def _loaded(account: Account, service: Service, period: Period) -> sheet_ops.Range:
+def _loaded(account: Account, service: Service, period: Period) -> sheet_ops.Range | None:
     return sheet_ops.load(account.session(service), period.start, period.end)
 
 
