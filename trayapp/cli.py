@@ -20,7 +20,7 @@ DAY = "YYYY-MM-DD, today or yesterday"  # as Maton names them (core.models.Servi
 DEMO_ONLY_IN_THE_APP = ("The demo runs inside the tray app: start it with `trayapp --demo`, "
                         "then run commands.")
 FIX_REFUSED = ("To fix a refused change: `trayapp retry` sends it again, `trayapp discard` "
-               "deletes the running entry, or edit it from the tray menu.")
+               "deletes a refused running timer, and the tray menu edits or discards any.")
 
 
 class Parser(argparse.ArgumentParser):

@@ -139,3 +139,11 @@ def test_through_the_running_app_the_same(home, emulator):
         assert out.returncode == 2 and "no tasks" in out.stderr
     finally:
         app.close()
+
+
+def test_an_add_the_service_refuses_does_not_say_added(home, emulator):
+    """The emulator refuses a second "Website" (under no client): the reply names the
+    refusal, never "Added"."""
+    out = cli(home, emulator.base_url, "project", "add", "Website")
+    assert out.returncode == 1, (out.stdout, out.stderr)
+    assert "Added" not in out.stdout and "Name has already been taken" in out.stderr

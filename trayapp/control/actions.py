@@ -442,9 +442,9 @@ def outcome(plan: Plan, before: Snapshot, after: Snapshot, *, demo: bool = False
     if plan.sends_again is not None:
         known -= plan.sends_again(before)
     refused = [p for p in after.problems if p.seq not in known]
-    if refused:  # the service said no to this very change
+    if refused:  # the service said no to this very change: not "Added", "Changed"...
         first = refused[0]
-        return {**reply, "ok": False, "exit": EXIT_ERROR,
+        return {**reply, "ok": False, "exit": EXIT_ERROR, "message": status_line(data),
                 "error": f"{first.title}: {first.message}"}
     if after.pending and after.error is not None and plan.then is not Then.NOTHING:
         return {**reply, "exit": EXIT_QUEUED,
