@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, cached_property
 
 from ..core.durations import day_start, format_clock, format_short, utcnow, week_start
@@ -228,7 +228,9 @@ def build(entries: Iterable[TimeEntry], period: Period, projects: Iterable[Proje
     days = period.days
     # Each day's local midnight (and the one after the last): an entry's local day is where
     # its start falls among them, without a time zone conversion per entry.
-    bounds = [day_start(d) for d in days] + [day_start(days[-1] + timedelta(days=1))]
+    # In UTC, as the entries' starts are: aware datetimes in one zone compare fastest.
+    bounds = [day_start(d).astimezone(UTC)
+              for d in (*days, days[-1] + timedelta(days=1))]
     begin, end = bounds[0], bounds[-1]
     on: dict[str, date] = {}  # each entry's local day, worked out once
     shown = []
