@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from ...control import inline, sheet_ops
 from ...control.actions import Request
@@ -26,10 +26,14 @@ from .e2e import report_dialog
 from .window import TimesheetWindow
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ...sync.account import Account
 
 #: The window's commands that control's `plan` dispatches (as the command line asks them);
 #: `add` and `duplicate` are the sheet's own Plans (sheet_ops), with ids already chosen.
+#: When an opened-again window reads the cache anyway if its list was not painted by then.
+AFTER_PAINT_MS = 300
 DISPATCHED = frozenset({"update", "stop", "stop_at", "discard", "delete", "continue", "split"})
 
 
@@ -58,8 +62,30 @@ class SheetHost(QObject):
             window.set_snapshot(snapshot)
         elif period is not None:
             window.redraw()
+        held = window.loaded == window.period  # opened again on what it shows
         window.show_and_raise()
-        self.load(window.period)
+        if held:
+            # Read again once the rows are painted: the read (thousands of entries on a
+            # worker) would slow the paint of what is already there.
+            self._after_paint(window, partial(self.load, window.period))
+        else:
+            self.load(window.period)
+
+    def _after_paint(self, window: TimesheetWindow, then: Callable[[], None]) -> None:
+        """`then` after the list's next paint (or soon, if it is not painted)."""
+        done: list[bool] = []
+
+        def run() -> None:
+            if done:
+                return
+            done.append(True)
+            if shiboken6.isValid(window):
+                window.tree.painted.disconnect(run)
+            if self.window is window:
+                then()
+
+        window.tree.painted.connect(run, Qt.ConnectionType.QueuedConnection)
+        QTimer.singleShot(AFTER_PAINT_MS, run)
 
     @property
     def visible(self) -> bool:

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -300,6 +300,7 @@ class SheetTree(QTreeView):
     day_chosen = Signal(object)  # date (Enter on a day's header: add an entry to it)
     delete_wanted = Signal(str)
     inline_edited = Signal(str, int, str)  # entry id, column, new text
+    painted = Signal()  # after each paint of the rows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -396,6 +397,10 @@ class SheetTree(QTreeView):
         index = self.currentIndex()
         if index.isValid() and self.sheet_model.entry_id(index.row()) is not None:
             QAbstractItemView.edit(self, index.siblingAtColumn(DESCRIPTION))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt name)
+        super().paintEvent(event)
+        self.painted.emit()
 
     # -- keys and clicks ----------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
