@@ -58,12 +58,29 @@ def _entry_row(service: str, e: TimeEntry) -> tuple[Any, ...]:
             int(e.billable), e.user_id)
 
 
+def _moment(text: str) -> datetime:
+    """A time as this store writes it (isoformat, +00:00), read without the general parser;
+    anything else (an older file's form) goes through it."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return parse_timestamp(text)
+    return moment if moment.tzinfo is UTC else parse_timestamp(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _names(text: str) -> tuple[str, ...]:
+    """A stored list of tags (or their ids): the same few lists come back on most entries."""
+    return tuple(json.loads(text))
+
+
 def _entry_from(row: sqlite3.Row) -> TimeEntry:
+    stop = row["stop"]
     return TimeEntry(
-        id=row["id"], workspace_id=row["workspace_id"], start=parse_timestamp(row["start"]),
-        stop=parse_timestamp(row["stop"]) if row["stop"] else None,
+        id=row["id"], workspace_id=row["workspace_id"], start=_moment(row["start"]),
+        stop=_moment(stop) if stop else None,
         description=row["description"], project_id=row["project_id"], task_id=row["task_id"],
-        tag_ids=tuple(json.loads(row["tag_ids"])), tags=tuple(json.loads(row["tags"])),
+        tag_ids=_names(row["tag_ids"]), tags=_names(row["tags"]),
         billable=bool(row["billable"]), user_id=row["user_id"],
     )
 
