@@ -143,7 +143,13 @@ def test_through_the_running_app_the_same(home, emulator):
 
 def test_an_add_the_service_refuses_does_not_say_added(home, emulator):
     """The emulator refuses a second "Website" (under no client): the reply names the
-    refusal, never "Added"."""
+    refusal, never "Added", and the refused project is not kept: no phantom "Website" is
+    left to make the next command's name ambiguous, nor a problem to clear by hand."""
     out = cli(home, emulator.base_url, "project", "add", "Website")
     assert out.returncode == 1, (out.stdout, out.stderr)
     assert "Added" not in out.stdout and "Name has already been taken" in out.stderr
+    names = [p["name"] for p in json.loads(
+        cli(home, emulator.base_url, "project", "list", "--json").stdout)]
+    assert names.count("Website") == 1
+    status = json.loads(cli(home, emulator.base_url, "status", "--json").stdout)
+    assert status["problems"] == [] and status["pending"] == 0

@@ -116,19 +116,22 @@ def plan_catalog(request: Request, make: Callable[..., Plan], service: Service) 
         if client is not None and kind != "project":
             raise UsageError("--client goes with a project.")
 
+        sent = SentOrForgotten()
+
         def add(s: Session) -> Snapshot:
             if kind == "project":
                 if client is not None:
                     find(s.snapshot(), "client", client)  # the suggestions, if unknown
-                s.create_project(name, client_name=client, color=color,
-                                 billable=bool(args.get("billable")))
+                made: Any = s.create_project(name, client_name=client, color=color,
+                                             billable=bool(args.get("billable")))
             elif kind == "client":
-                s.create_client(name)
+                made = s.create_client(name)
             else:
-                s.create_tag(name)
+                made = s.create_tag(name)
+            sent.made.append(made.id)
             return s.snapshot()
 
-        return make(add, refresh_if=loaded, answer=added(kind, name, client))
+        return make(add, then=sent, refresh_if=loaded, answer=added(kind, name, client))
     new = text(args, "new", "new name") if action == "rename" else None
     settings = project_settings(args) if kind == "project" and action == "rename" else {}
     if settings and new is not None and new.casefold() == name.casefold():
@@ -151,6 +154,28 @@ def project_settings(args: Mapping[str, Any]) -> dict[str, Any]:
     if "billable" in args:
         out["billable"] = bool(args["billable"])
     return out
+
+
+@dataclass
+class SentOrForgotten(Fetch):
+    """An `add`: sent at once. One the service refuses is forgotten at once too: the reply
+    says why, and nothing waits on it, so no refused name is left to stand in the way of
+    the next command (offline it stays queued, to be sent later)."""
+
+    made: list[str] = field(default_factory=list)  # its local id, once the plan applied
+
+    def run(self, session: Session) -> Snapshot:
+        after = session.flush()
+        refused = []
+        for problem in after.problems:
+            item = session.store.outbox_item(problem.seq)
+            if item is not None and item.entry_id in self.made:
+                refused.append(problem)
+                session.drop(problem.seq)
+        if not refused:
+            return after
+        now = session.snapshot()  # reported by this reply, no longer kept
+        return replace(now, problems=now.problems + tuple(refused))
 
 
 @dataclass(frozen=True)
