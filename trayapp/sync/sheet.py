@@ -132,7 +132,7 @@ class SheetMixin:
 
     def _add_locally(self, draft: EntryDraft, start: datetime, stop: datetime,
                      db: Any) -> TimeEntry:
-        from .session import draft_payload
+        from .payloads import draft_payload
 
         entry = TimeEntry(
             id=LOCAL_PREFIX + uuid.uuid4().hex, workspace_id=self.wid or "", start=start,
