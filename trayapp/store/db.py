@@ -10,9 +10,8 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +19,13 @@ from typing import Any, TypeVar
 from ..core.durations import format_timestamp, parse_timestamp
 from ..core.errors import LocalDataError
 from ..core.models import Client, Project, Tag, Task, TimeEntry
-from .schema import DamagedStore, is_damage, open_store
+from .guard import as_local_error as _as_local_error
+from .guard import locked as _locked
+from .guard import reading as _reading
+from .outbox import LOCAL_PREFIX as LOCAL_PREFIX  # (and the ids made here)
+from .outbox import OutboxItem as OutboxItem  # where the rest of trayapp finds it
+from .outbox import OutboxMixin, _ts
+from .schema import open_store
 
 T = TypeVar("T")
 
@@ -31,25 +36,6 @@ CATALOG_PARENTS = {"task": "project_id"}
 CACHE_META = ("last_sync", "catalog_sync", "user", "ranges")
 #: Fields of a payload or a catalog record that name another record by its id.
 ID_FIELDS = ("project_id", "task_id", "client_id")
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    seq: int
-    service: str
-    action: str  # start | stop | update | delete | create
-    entry_id: str  # local or server id of the entry it acts on
-    payload: dict[str, Any]
-    created: datetime
-    attempts: int = 0  # tries that may have reached the server
-    tried_at: datetime | None = None
-    error: str | None = None
-    error_title: str | None = None
-    held: bool = False  # made with another Maton key: waits for the user (see hold_outbox)
-
-
-def _ts(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def _entry_row(service: str, e: TimeEntry) -> tuple[Any, ...]:
@@ -85,52 +71,7 @@ def _entry_from(row: sqlite3.Row) -> TimeEntry:
     )
 
 
-@contextmanager
-def _as_local_error(path: str | None, rows: bool = False) -> Iterator[None]:
-    """The file cannot be used as it is now (read-only, disk full, locked too long, damaged):
-    a LocalDataError that says so, never a bare sqlite3 error. (A broken constraint is a bug,
-    and stays one.) `rows`: values read back that make no sense (a time that is not a time,
-    JSON that is not JSON) mean a damaged file too."""
-    where = path or ":memory:"
-    try:
-        yield
-    except sqlite3.Error as exc:
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            raise LocalDataError.busy(where) from None  # another process: it passes
-        if is_damage(exc):  # found while in use: the next opening keeps it aside
-            raise DamagedStore.found(where, str(exc)) from None
-        if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
-            raise LocalDataError.unusable(where, _plain(path, str(exc))) from None
-        raise
-    except OSError as exc:
-        raise LocalDataError.unusable(where, _plain(path, exc.strerror or str(exc))) from None
-    except (ValueError, TypeError, KeyError) as exc:
-        if not rows:
-            raise
-        raise LocalDataError.unreadable(where, f"a damaged record: {exc}") from None
-
-
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(method)
-    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
-        with self._lock, _as_local_error(self.path):
-            return method(self, *args, **kwargs)
-
-    return wrapper
-
-
-def _reading(method: Callable[..., T]) -> Callable[..., T]:
-    """Like _locked, for methods that turn rows back into values: a value that cannot be
-    read back (a time that is not a time, JSON that is not JSON) is a damaged file."""
-    @functools.wraps(method)
-    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
-        with self._lock, _as_local_error(self.path, rows=True):
-            return method(self, *args, **kwargs)
-
-    return wrapper
-
-
-class Store:
+class Store(OutboxMixin):
     """Shared by the worker threads (local actions, network): one connection, and one
     re-entrant lock around every use, so a transaction of one thread is never interleaved
     with statements of the other."""
@@ -376,122 +317,6 @@ class Store:
             self.set_meta(f"{service}:{name}", None, db)
         self.set_meta(f"{service}:workspace", workspace_id, db)
 
-    # -- outbox ---------------------------------------------------------------------------
-    @_locked
-    def add_outbox(self, service: str, action: str, entry_id: str, payload: dict[str, Any],
-                   created: datetime, db: sqlite3.Connection) -> int:
-        cur = db.execute(
-            "INSERT INTO outbox (service, action, entry_id, payload, created) VALUES (?,?,?,?,?)",
-            (service, action, entry_id, json.dumps(payload), _ts(created)))
-        return int(cur.lastrowid or 0)
-
-    @_reading
-    def outbox(self, service: str | None = None) -> list[OutboxItem]:
-        sql, args = "SELECT * FROM outbox", []
-        if service:
-            sql += " WHERE service=?"
-            args.append(service)
-        rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
-        return [OutboxItem(r["seq"], r["service"], r["action"], r["entry_id"],
-                           json.loads(r["payload"]), parse_timestamp(r["created"]),
-                           r["attempts"],
-                           parse_timestamp(r["tried_at"]) if r["tried_at"] else None,
-                           r["error"], r["error_title"], bool(r["held"])) for r in rows]
-
-    @_locked
-    def remove_outbox(self, seq: int, db: sqlite3.Connection | None = None) -> None:
-        (db or self._db).execute("DELETE FROM outbox WHERE seq=?", (seq,))
-
-    @_locked
-    def mark_outbox(self, seq: int, *, error: str | None, title: str | None = None,
-                    attempt: bool = True) -> None:
-        self._db.execute(
-            "UPDATE outbox SET attempts = attempts + ?, error=?, error_title=? WHERE seq=?",
-            (int(attempt), error, title, seq))
-
-    @_locked
-    def last_outbox_seq(self) -> int:
-        row = self._db.execute("SELECT MAX(seq) FROM outbox").fetchone()
-        return int(row[0] or 0)
-
-    @_locked
-    def hold_outbox(self, title: str, message: str, upto: int) -> int:
-        """Hold the queued actions up to `upto`: they wait for the user (send or discard),
-        shown like refused ones, and nothing folds into them. Returns how many."""
-        cur = self._db.execute("UPDATE outbox SET held=1, error=?, error_title=? WHERE seq<=?",
-                               (message, title, upto))
-        return int(cur.rowcount)
-
-    @_locked
-    def release_outbox(self, seq: int) -> None:
-        """The user says: send it (a refused or held action, queued again)."""
-        self._db.execute("UPDATE outbox SET held=0, error=NULL, error_title=NULL WHERE seq=?",
-                         (seq,))
-
-    @_locked
-    def clear_outbox_error(self, seq: int, db: sqlite3.Connection | None = None) -> None:
-        """The user fixed a refused action: it is queued again, its tries kept."""
-        (db or self._db).execute("UPDATE outbox SET error=NULL, error_title=NULL "
-                                 "WHERE seq=? AND held=0", (seq,))
-
-    @_locked
-    def set_outbox_action(self, seq: int, action: str,
-                          db: sqlite3.Connection | None = None) -> None:
-        """E.g. an unsent start that a stop folded into becomes a `create`."""
-        (db or self._db).execute("UPDATE outbox SET action=? WHERE seq=?", (action, seq))
-
-    @_reading
-    def outbox_item(self, seq: int) -> OutboxItem | None:
-        found = [i for i in self.outbox() if i.seq == seq]
-        return found[0] if found else None
-
-    @_locked
-    def mark_tried(self, seq: int, when: datetime) -> OutboxItem | None:
-        """Written before a non-idempotent request is sent (write-ahead). Returns the item as
-        it is now (another thread may have folded a change into it), None if it is gone."""
-        with self.transaction() as db:
-            item = self.outbox_item(seq)
-            if item is not None:
-                db.execute("UPDATE outbox SET attempts = attempts + 1, tried_at=? WHERE seq=?",
-                           (_ts(when), seq))
-            return item
-
-    @_locked
-    def set_attempts(self, seq: int, attempts: int, tried_at: datetime | None) -> None:
-        self._db.execute("UPDATE outbox SET attempts=?, tried_at=? WHERE seq=?",
-                         (attempts, _ts(tried_at), seq))
-
-    @_locked
-    def update_outbox_payload(self, seq: int, payload: dict[str, Any],
-                              db: sqlite3.Connection | None = None) -> None:
-        (db or self._db).execute("UPDATE outbox SET payload=? WHERE seq=?",
-                                 (json.dumps(payload), seq))
-
-    # -- local ids ------------------------------------------------------------------------
-    @_locked
-    def map_id(self, service: str, local_id: str, server_id: str,
-               db: sqlite3.Connection) -> None:
-        db.execute("INSERT OR REPLACE INTO id_map VALUES (?,?,?)", (service, local_id, server_id))
-
-    @_locked
-    def server_id(self, service: str, entry_id: str) -> str | None:
-        """The server id for a local id (itself when it already is a server id)."""
-        if not entry_id.startswith(LOCAL_PREFIX):
-            return entry_id
-        row = self._db.execute("SELECT server_id FROM id_map WHERE service=? AND local_id=?",
-                               (service, entry_id)).fetchone()
-        return row["server_id"] if row else None
-
-    @_locked
-    def local_ids(self, service: str, server_id: str) -> list[str]:
-        """The local ids an entry had before it reached the server (its aliases)."""
-        rows = self._db.execute("SELECT local_id FROM id_map WHERE service=? AND server_id=?",
-                                (service, server_id)).fetchall()
-        return [r["local_id"] for r in rows]
-
-
-LOCAL_PREFIX = "local-"
-
 
 def _fields(item: Any) -> dict[str, Any]:
     return {name: getattr(item, name) for name in item.__dataclass_fields__}
@@ -554,23 +379,3 @@ def _refuse_link(place: Path) -> None:
         error.hint = ("Put the real folder or file there (trayapp left the link and what it "
                       "points to as they are).")
         raise error
-
-
-def _plain(path: str | None, said: str) -> str:
-    """What sqlite or the system said, with the cause in plain words when the folder shows
-    it ("disk I/O error" is how sqlite reports a full disk while growing its log)."""
-    if path is None:
-        return said
-    folder = os.path.dirname(path) or "."
-    try:
-        if not os.access(folder, os.W_OK):
-            return f"its folder is read-only ({said})"
-        if hasattr(os, "statvfs"):
-            space = os.statvfs(folder)
-            if space.f_flag & os.ST_RDONLY:
-                return f"the disk is read-only ({said})"
-            if space.f_bavail == 0:
-                return f"the disk is full ({said})"
-    except OSError:
-        pass
-    return said

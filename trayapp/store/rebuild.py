@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.errors import LocalDataError
-from .db import NOFOLLOW, Store, _as_local_error, _try_lock, _unlock
+from .db import NOFOLLOW, Store, _try_lock, _unlock
+from .guard import as_local_error as _as_local_error
 from .salvage import carry_over, read_unsent
 from .schema import DamagedStore
 
