@@ -81,8 +81,8 @@ def test_pin_from_recent_then_start_it_from_the_top_of_the_menu(app, emulator, q
 def test_favorites_head_quick_start(app, qtbot):
     project = a_project(app)
     rules.pin(app.config, EntryDraft("Standup", project.id), app.service)
-    dialog = QuickStart(app.snapshot)
-    qtbot.addWidget(dialog)
+    dialog = app.windows.quick_start(app.snapshot)  # as the tray and the shortcut open it
+    assert isinstance(dialog, QuickStart)
     first = dialog.list.item(0)
     assert first.text() == f"{MARK}Standup · {project.label}"
     got: list[EntryDraft] = []

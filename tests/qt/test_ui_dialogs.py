@@ -12,7 +12,8 @@ from trayapp.core.durations import utcnow
 from trayapp.core.models import EntryDraft, Project, Service, Tag, Task, TimeEntry
 from trayapp.sync.snapshot import Snapshot
 from trayapp.ui.entry_dialog import EntryDialog, from_qdatetime, parse_tags, to_qdatetime
-from trayapp.ui.project_picker import KIND, ProjectPicker, swatch_icon
+from trayapp.ui.icons import swatch_icon
+from trayapp.ui.project_picker import KIND, ProjectPicker
 
 PROJECTS = (
     Project("p1", "w", "Website", "#e91e63", "c1", "Acme"),

@@ -38,7 +38,8 @@ from ..core.quick_entry import Choice, Known, Problem, Resolved, parse, replace_
 from ..core.text import fit_to_send
 from ..sync.snapshot import Snapshot
 from .entry_times import EntryTimes, from_qdatetime, to_qdatetime
-from .project_picker import BLANK, NO_PROJECT, ProjectPicker, swatch_icon
+from .icons import BLANK, swatch_icon
+from .project_picker import NO_PROJECT, ProjectPicker
 from .text import elided, menu_text, shown
 from .understood import ERROR_COLOR, HINT_COLOR, WARNING_COLOR, Understood
 

@@ -31,8 +31,7 @@ from ..control import favorites as rules
 from ..control.actions import Request
 from ..control.notices import Notice
 from ..core.models import EntryDraft, Service
-from .project_picker import swatch_icon
-from .quick_start import QuickStart
+from .icons import swatch_icon
 from .settings.common import muted
 from .text import menu_text, shown
 from .tray import submenu
@@ -183,7 +182,7 @@ class FavoritesController(QObject):
         self.menu_actions: list[QAction] = []
         # After the tray's own handler: the menu is rebuilt by then.
         app.tray.menu.aboutToShow.connect(self._add_to_menu)
-        QuickStart.pinned = self.quick_start_rows
+        app.windows.pinned = self.quick_start_rows
         app.booted.connect(self.bind)
 
     # -- starting -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPen, QPixmap
 
 # The sizes panels draw a tray icon at: 16, 22 and 24 px, and twice those on HiDPI (32, 48);
@@ -22,6 +22,8 @@ ERROR = QColor("#d1242f")
 OFFLINE = QColor("#9a6700")
 PENDING = QColor("#0969da")
 CLEAR = QColor(0, 0, 0, 0)
+FALLBACK_COLOR = "#9e9e9e"  # a project without a colour
+BLANK = "#00000000"  # a transparent swatch keeps labels aligned
 
 
 class Badge(enum.Enum):
@@ -121,3 +123,30 @@ def docked(icon) -> bool:
     geometry of (0, 0, w, h); once embedded it has the panel's on-screen position."""
     geometry = icon.geometry()
     return geometry.width() > 0 and (geometry.x() != 0 or geometry.y() != 0)
+
+
+def swatch_icon(color: str, size: int = 12) -> QIcon:
+    """A small filled circle in the project's colour, sharp at 1x and 2x."""
+    return _swatch(color or FALLBACK_COLOR, size)
+
+
+@lru_cache(maxsize=512)
+def _swatch(color: str, size: int) -> QIcon:
+    fill = QColor(color)
+    if not fill.isValid():
+        fill = QColor(FALLBACK_COLOR)
+    icon = QIcon()
+    for scale in (1, 2):
+        px = size * scale
+        pixmap = QPixmap(px, px)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # A thin darker rim keeps pale colours visible on a light background.
+        painter.setPen(QPen(fill.darker(130), max(1.0, scale * 0.75)))
+        painter.setBrush(fill)
+        inset = scale
+        painter.drawEllipse(QRectF(inset, inset, px - 2 * inset, px - 2 * inset))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon

@@ -10,11 +10,10 @@ choosing it gives a stand-in project (control/inline.py) that is made when the e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPainter, QPen, QPixmap
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -29,41 +28,15 @@ from PySide6.QtWidgets import (
 from ..control.inline import new_project
 from ..core.models import Project
 from ..core.quick_entry import match_rank, name_key, natural_key
+from .icons import BLANK, swatch_icon
 from .text import shown, tooltip_text
 
 ROLE = Qt.ItemDataRole.UserRole  # the project id ("" for the "(No project)" row)
 KIND = Qt.ItemDataRole.UserRole + 1  # "header", "none", "project" or "create"
 NO_CLIENT = "No client"
 NO_PROJECT = "(No project)"
-FALLBACK_COLOR = "#9e9e9e"
-BLANK = "#00000000"  # a transparent swatch keeps labels aligned
 
 
-def swatch_icon(color: str, size: int = 12) -> QIcon:
-    """A small filled circle in the project's colour, sharp at 1x and 2x."""
-    return _swatch(color or FALLBACK_COLOR, size)
-
-
-@lru_cache(maxsize=512)
-def _swatch(color: str, size: int) -> QIcon:
-    fill = QColor(color)
-    if not fill.isValid():
-        fill = QColor(FALLBACK_COLOR)
-    icon = QIcon()
-    for scale in (1, 2):
-        px = size * scale
-        pixmap = QPixmap(px, px)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        # A thin darker rim keeps pale colours visible on a light background.
-        painter.setPen(QPen(fill.darker(130), max(1.0, scale * 0.75)))
-        painter.setBrush(fill)
-        inset = scale
-        painter.drawEllipse(QRectF(inset, inset, px - 2 * inset, px - 2 * inset))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
 
 
 def sort_projects(projects: Iterable[Project]) -> list[Project]:

@@ -10,7 +10,7 @@ starts the entry on a stand-in project (control/inline.py), made before the entr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -36,7 +36,7 @@ from ..core.quick_entry import (
     resolve,
 )
 from ..sync.snapshot import Snapshot
-from .project_picker import BLANK, swatch_icon
+from .icons import BLANK, swatch_icon
 from .text import elided, shown
 from .understood import HINT_COLOR, Understood, creatable, create_label
 
@@ -45,6 +45,7 @@ MAX_COMPLETIONS = 30
 HINT = "Type what you are working on; add @project, #tag, +task or $ (billable). Enter starts."
 EMPTY_HINT = ("No recent entries or projects yet.\nType what you are working on and press "
               "Enter to start; add @project, #tag or $ (billable).")
+Pinned = Sequence[tuple[str, EntryDraft, "str | None"]]
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,13 @@ class Rewrite:
 
 class QuickStart(QDialog):
     start_requested = Signal(object)  # EntryDraft
-    # The first rows, (label, draft, colour): the favorites (ui/favorites.py sets it).
-    pinned: Callable[[Snapshot], list[tuple[str, EntryDraft, str | None]]] | None = None
 
-    def __init__(self, snapshot: Snapshot, parent=None) -> None:
+    def __init__(self, snapshot: Snapshot, parent=None, pinned: Pinned = ()) -> None:
+        """`pinned`: the first rows, (label, draft, colour): the favorites."""
         super().__init__(parent, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
         self.setWindowTitle("Quick start")
         self.snapshot = snapshot
+        self._pinned = list(pinned)
         self._active = [p for p in snapshot.projects if p.active]
         self._tags = [t for t in snapshot.tags if not t.archived]
         self._tasks = list(snapshot.tasks) if snapshot.service is Service.CLOCKIFY else None
@@ -103,7 +104,7 @@ class QuickStart(QDialog):
         snap = self.snapshot
         projects = snap.project_by_id
         out = [(label, label.casefold(), draft, colour)
-               for label, draft, colour in (self.pinned(snap) if self.pinned else [])]
+               for label, draft, colour in self._pinned]
         for draft in snap.recent():
             project = projects.get(draft.project_id or "")
             label = shown(draft.description or "(no description)")

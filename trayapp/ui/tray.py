@@ -288,7 +288,7 @@ class Tray(QObject):
         return f"● {text}  {format_clock(running.seconds(now))}"
 
     def rebuild_menu(self) -> None:
-        from .project_picker import swatch_icon
+        from .icons import swatch_icon
 
         menu = self.menu
         for action in menu.actions():  # clear() leaves submenus behind: delete them too

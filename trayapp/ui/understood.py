@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..control.inline import is_new
 from ..core.quick_entry import Choice, Problem, Resolved
-from .project_picker import swatch_icon
+from .icons import swatch_icon
 from .text import elided, shown
 
 ERROR_COLOR = "#d1242f"

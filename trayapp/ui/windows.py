@@ -30,6 +30,9 @@ class Windows(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.open: list[QWidget] = []
+        # Quick start's first rows, (label, draft, colour): ui/favorites.py sets it.
+        self.pinned: Callable[[Snapshot], list[tuple[str, EntryDraft, str | None]]] = \
+            lambda snapshot: []
 
     def show(self, window: str, snapshot: Snapshot, fetch_tasks: TasksFetcher) -> None:
         """Open a window by its command name (control's Show)."""
@@ -96,7 +99,7 @@ class Windows(QObject):
     def quick_start(self, snapshot: Snapshot) -> QDialog:
         from .quick_start import QuickStart
 
-        popup = QuickStart(snapshot)
+        popup = QuickStart(snapshot, pinned=self.pinned(snapshot))
         popup.start_requested.connect(lambda draft: self.start(snapshot, draft))
         self._keep(popup)
         popup.popup_at_cursor()

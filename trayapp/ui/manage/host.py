@@ -17,10 +17,10 @@ from ...core import errors as e
 from ...core.models import Service
 from ...sync.snapshot import Snapshot
 from .model import KINDS, Item, items_of
-from .window import ManagerWindow
 
 if TYPE_CHECKING:
     from ...sync.account import Account
+    from .window import ManagerWindow
 
 Items = dict[str, list[Item]]
 
@@ -41,6 +41,8 @@ class ManageHost(QObject):
     def show(self, kind: str | None = None) -> None:
         window = self.window
         if window is None or not shiboken6.isValid(window):
+            from .window import ManagerWindow  # loaded when first opened, not at start
+
             window = self.window = ManagerWindow()
             window.requested.connect(self.request)
             window.reload_wanted.connect(self.reload)

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ...core.models import Client, Project, Tag, Task
-from ..project_picker import swatch_icon
+from ..icons import swatch_icon
 
 KINDS = ("project", "client", "tag", "task")
 PLURAL = {"project": "projects", "client": "clients", "tag": "tags", "task": "tasks"}

@@ -5,6 +5,5 @@ and the Undo bar, dialogs.py its small questions; host.py wires it to the runnin
 rules (grouping, totals, overlaps, the text summary) are control/sheet.py's."""
 
 from .host import SheetHost
-from .window import TimesheetWindow
 
-__all__ = ["SheetHost", "TimesheetWindow"]
+__all__ = ["SheetHost"]

@@ -23,12 +23,12 @@ from ...core.durations import format_moment, format_timestamp
 from ...core.models import Service, Task, TimeEntry
 from ...sync.snapshot import Snapshot
 from .e2e import report_dialog
-from .window import TimesheetWindow
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ...sync.account import Account
+    from .window import TimesheetWindow
 
 #: The window's commands that control's `plan` dispatches (as the command line asks them);
 #: `add` and `duplicate` are the sheet's own Plans (sheet_ops), with ids already chosen.
@@ -50,6 +50,8 @@ class SheetHost(QObject):
         """Open the window (made when first asked) on `period`, or on the one it shows."""
         window = self.window
         if window is None or not shiboken6.isValid(window):
+            from .window import TimesheetWindow  # loaded when first opened, not at start
+
             window = self.window = TimesheetWindow()
             window.wanted.connect(self.load)
             window.requested.connect(self.request)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...control.sheet import DAY, Row, Sheet
 from ...core.durations import format_clock, format_short
-from ..project_picker import swatch_icon
+from ..icons import swatch_icon
 from ..text import elided, menu_text, tooltip_text
 
 RUNNING_DOT = "#d1242f"

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...control.sheet import Day, Row, Sheet, day_title, is_unsent
 from ...core.durations import format_clock, format_short
-from ..project_picker import swatch_icon
+from ..icons import swatch_icon
 from ..text import elided, shown, tooltip_text
 
 DESCRIPTION, PROJECT, CLIENT, TASK, TAGS, BILLABLE, TIMES, DURATION = range(8)
