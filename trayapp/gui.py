@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
-from . import APP_ID, APP_NAME, __version__, logs
+from . import APP_ID, APP_NAME, __version__, logs, qt_imports  # noqa: F401 (before .app)
 from .app import TrayApp
 from .ui.icons import app_icon
 

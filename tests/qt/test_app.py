@@ -315,6 +315,34 @@ def test_the_icon_does_not_wait_for_the_http_stack():
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
+def test_the_icon_does_not_wait_for_the_windows():
+    """The settings, the timesheet, the manager and the dialogs load when first opened: none
+    of their modules comes with the tray's own start-up."""
+    import subprocess
+    import sys
+
+    code = ("import sys, trayapp.gui; "
+            "windows = ('trayapp.ui.settings.window', 'trayapp.ui.timesheet.window', "
+            "'trayapp.ui.manage.window', 'trayapp.ui.quick_start', 'trayapp.ui.project_picker', "
+            "'trayapp.ui.entry_dialog'); "
+            "loaded = [m for m in windows if m in sys.modules]; "
+            "assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_the_app_modules_sources_are_not_kept_in_memory():
+    """PySide6's import hook reads (and linecache then keeps) the source of every module
+    imported after it: trayapp.qt_imports puts Python's import back before the app's own."""
+    import subprocess
+    import sys
+
+    code = ("import linecache, trayapp.gui, trayapp.ui.settings.window; "
+            "kept = [f for f in linecache.cache if 'trayapp' in f and "
+            "('app.py' in f or 'window.py' in f or 'control' in f)]; "
+            "assert not kept, kept")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
 def test_quitting_after_the_crash_dialog_is_clean():
     """The dialog once made quitting crash (exit 139): Qt deleted it twice."""
     import os

@@ -1,0 +1,17 @@
+"""Imported right after PySide6 on the way to the GUI (gui.py): undo PySide6's import hook.
+
+Importing PySide6.QtCore replaces `builtins.__import__` with a hook for its opt-in
+`from __feature__ import snake_case` syntax, which also reads the whole source of every module
+imported after it (through linecache, which keeps it) to see whether it names PySide6. For
+this app that is about 4 MB of text kept for good and 40 ms at start-up, and trayapp never
+selects a feature. Python's own import is put back; PySide6 keeps working (its classes load
+lazily through the modules themselves, not through this hook).
+"""
+
+import builtins
+
+import PySide6.QtCore  # noqa: F401 (installs the hook, if this PySide6 has one)
+
+_original = getattr(builtins, "__orig_import__", None)
+if _original is not None and builtins.__import__ is not _original:
+    builtins.__import__ = _original
