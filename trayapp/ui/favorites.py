@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ..sync.snapshot import Snapshot
     from .settings import SettingsWindow
     from .tray import Tray
+    from .windows import Windows
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Host(Protocol):
     config: Config
     tray: Tray
     hotkeys: Shortcuts | None
+    windows: Windows
     booted: Any
 
     @property
