@@ -26,13 +26,14 @@ ALLOWED: dict[str, set[str]] = {
     "control": {"core", "api", "store", "sync", "config", "secrets", "paths", "logs",
                 "emulator"},
     "worker": {"core", QT},
+    "qt_imports": {QT},
     "platform": {"files", "ipc", QT},
     "runtime": {"core", "sync", "control", "worker", QT},
     "execution": {"core", "sync", "control", "app", QT},  # app: for its type only
     "ui": {"core", "sync", "control", "config", "platform", "paths", QT},
     "app": {"core", "sync", "control", "config", "platform", "ui", "worker", "runtime", "ipc",
             "logs", "execution", QT},
-    "gui": {"app", "ui", "worker", "logs", QT},
+    "gui": {"app", "ui", "worker", "logs", "qt_imports", QT},
     "cli": {"core", "control", "emulator", "gui", "ipc"},
     "__main__": {"cli"},
 }
