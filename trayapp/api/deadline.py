@@ -95,9 +95,10 @@ class _Backend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def transport_with(deadline: Deadline) -> httpx.HTTPTransport:
+def transport_with(deadline: Deadline, verify: ssl.SSLContext | bool = True
+                   ) -> httpx.HTTPTransport:
     """httpx's own transport, reading through the deadline."""
-    transport = httpx.HTTPTransport()
+    transport = httpx.HTTPTransport(verify=verify)
     pool = getattr(transport, "_pool", None)  # httpx offers no public way to set the backend
     backend = getattr(pool, "_network_backend", None)
     if isinstance(backend, httpcore.NetworkBackend):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -25,8 +26,10 @@ import httpx
 from .. import __version__
 from ..core import errors as e
 from ..core.durations import bounded_seconds, utcnow
+from ..core.text import one_line
 from .deadline import Deadline, transport_with
 from .errors import DEFAULT_QUOTA_WAIT, MAX_QUOTA_WAIT, error_for, retry_after_seconds
+from .trust import context_for
 from .urls import DEFAULT_GATEWAY_URL, check_gateway_url
 
 log = logging.getLogger(__name__)
@@ -105,7 +108,7 @@ class Gateway:
                 "Accept": "application/json",
             },
             timeout=timeout,
-            transport=transport or transport_with(self._deadline),
+            transport=transport or transport_with(self._deadline, context_for(self.base_url)),
             follow_redirects=False,
         )
 
@@ -164,6 +167,13 @@ class Gateway:
             try:
                 response, body = self._send(method, path, params, json_body, headers, app)
             except httpx.ConnectError as exc:
+                untrusted = _certificate_problem(exc)
+                if untrusted:  # trying again cannot help
+                    raise e.NetworkError(
+                        f"The gateway at {self._host()} showed a certificate this computer "
+                        f"does not trust ({untrusted}). If a company proxy inspects secure "
+                        "connections, set SSL_CERT_FILE to its certificate authority's file."
+                    ) from None
                 if attempt < self.max_retries:
                     attempt += 1
                     self._backoff(attempt)
@@ -300,6 +310,18 @@ class Gateway:
 
     def _host(self) -> str:
         return urlsplit(self.base_url).netloc
+
+
+def _certificate_problem(exc: BaseException) -> str | None:
+    """What the TLS check refused, when that is why the connection failed."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # the ssl error sits a few links down httpx's and httpcore's chain
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return one_line(seen.verify_message or "certificate verify failed", 120)
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _read_body(response: httpx.Response, until: float) -> bytes:
