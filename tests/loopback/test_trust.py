@@ -139,10 +139,10 @@ def test_every_choice_verifies_the_certificate_and_the_host(tmp_path, monkeypatc
     _, ca_file = tls_gateway
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-    loopback = trust.context_for("http://127.0.0.1:8080")
-    assert loopback.cert_store_stats()["x509"] == 0  # trusts no one, loads nothing
     remote = trust.context_for("https://api.maton.ai")
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    loopback = trust.context_for("http://127.0.0.1:8080")
+    assert loopback.cert_store_stats()["x509"] == 0  # trusts no one, loads nothing
     named = trust.context_for("https://api.maton.ai")
     assert named.cert_store_stats()["x509_ca"] == 1
     for context in (loopback, remote, named):

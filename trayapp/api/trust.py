@@ -3,9 +3,9 @@
 httpx's default loads certifi's whole bundle (about 140 certificates) into every new client:
 about 30 ms before the first request and a megabyte or two held for good. Instead, in order:
 
-- `SSL_CERT_FILE` or `SSL_CERT_DIR` set: what they name, as httpx does (a company's own CA);
 - a plain-http gateway (the emulator on loopback): a context that trusts nothing, since it is
   never used and must fail if it were;
+- `SSL_CERT_FILE` or `SSL_CERT_DIR` set: what they name, as httpx does (a company's own CA);
 - the system's hashed certificate folder (Linux distributions: /etc/ssl/certs), which
   OpenSSL reads lazily, only the issuer a handshake asks for (about 2 ms), and which also
   holds a CA the administrator added;
@@ -26,12 +26,12 @@ HASHED_NAME = re.compile(r"[0-9a-f]{8}\.\d+")  # what c_rehash / update-ca-certi
 
 
 def context_for(base_url: str) -> ssl.SSLContext:
+    if urlsplit(base_url).scheme == "http":
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, and trusts no one
     if os.environ.get("SSL_CERT_FILE"):
         return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
     if os.environ.get("SSL_CERT_DIR"):
         return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
-    if urlsplit(base_url).scheme == "http":
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, and trusts no one
     folder = system_folder()
     if folder is not None:
         return ssl.create_default_context(capath=folder)
