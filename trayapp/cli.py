@@ -207,6 +207,10 @@ def _main(argv: list[str] | None) -> int:
         # they would end in the store, or in a traceback.
         print("trayapp: the command line holds text that is not valid UTF-8.", file=sys.stderr)
         return 2
+    if raw[:1] == ["__keyring__"]:  # the app's keyring child (secrets.isolate)
+        from .secrets import helper
+
+        return helper(raw[1:])
     args = build_parser().parse_args(joined_times(raw))
     if args.command == "emulator":
         from .emulator.server import main as serve_main

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
-from . import APP_ID, APP_NAME, __version__, logs, qt_imports  # noqa: F401 (before .app)
+from . import APP_ID, APP_NAME, __version__, logs, qt_imports, secrets  # noqa: F401 (first)
 from .app import TrayApp
 from .ui.icons import app_icon
 
@@ -23,6 +23,7 @@ def start(demo: bool = False, verbose: bool = False, initial: dict[str, Any] | N
           ) -> tuple[QApplication, TrayApp]:
     """The QApplication and the tray app, ready for the event loop (benchmarks start here)."""
     logs.setup(verbose)
+    secrets.isolate()  # the keyring's modules stay out of the long-running process
     QApplication.setApplicationName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName(APP_ID)

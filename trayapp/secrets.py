@@ -3,11 +3,20 @@ Keychain), or the MATON_API_KEY environment variable, which takes precedence.
 
 Never a plain-text file: a keyring backend that would write one (keyrings.alt) is refused, and
 a missing or locked keyring is reported as KeyringUnavailable, not papered over.
+
+The long-running app asks the keyring from a short-lived child process (`isolate`): keyring
+with its Secret Service backend loads about 24 MB (cryptography, importlib-metadata, its
+backends) that would stay resident all day for a read at start-up and a few in Settings. The
+child is this same program (`trayapp __keyring__ get`); the key comes back over a pipe, never
+through the command line or the environment.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from typing import Any
 
 from .core.errors import KeyringUnavailable
@@ -18,6 +27,16 @@ ENV_VAR = "MATON_API_KEY"
 NO_KEYRING = "no keyring available"  # what backend_name() says when none is usable
 
 _UNSAFE_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
+HELPER = "__keyring__"  # the command line of the child that does the keyring's work
+# An unlock prompt waits for the user; a keyring that never answers ends here.
+HELPER_TIMEOUT = 120.0
+_isolated = False
+
+
+def isolate() -> None:
+    """From now on, do the keyring's work in a child process (see the module's docstring)."""
+    global _isolated
+    _isolated = True
 
 
 def _keyring() -> Any:
@@ -39,6 +58,8 @@ def _backend() -> Any:
 
 def backend_name() -> str:
     """A human name for where the key is kept, for the settings window."""
+    if _isolated:
+        return str(_ask("name").get("name") or NO_KEYRING)
     try:
         backend = _backend()
     except KeyringUnavailable:
@@ -54,6 +75,9 @@ def get_key() -> str | None:
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return env
+    if _isolated:
+        key = _ask("get").get("key")
+        return key if isinstance(key, str) and key else None
     errors = _keyring().errors
     try:
         return _backend().get_password(SERVICE, ACCOUNT) or None
@@ -65,6 +89,9 @@ def set_key(value: str) -> None:
     value = value.strip()
     if not value:
         raise ValueError("empty key")
+    if _isolated:
+        _ask("set", value)
+        return
     errors = _keyring().errors
     try:
         _backend().set_password(SERVICE, ACCOUNT, value)
@@ -73,6 +100,9 @@ def set_key(value: str) -> None:
 
 
 def delete_key() -> None:
+    if _isolated:
+        _ask("delete")
+        return
     errors = _keyring().errors
     try:
         _backend().delete_password(SERVICE, ACCOUNT)
@@ -86,3 +116,53 @@ def _reason(exc: Exception) -> str:
     # The backend's own text (never contains the secret), shortened for a dialog.
     text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     return f"The system keyring cannot be used: {text}"
+
+
+# -- the child process ----------------------------------------------------------------------------
+
+def _ask(operation: str, value: str = "") -> dict[str, Any]:
+    """Run one keyring operation in the child; its answer, or KeyringUnavailable."""
+    program = [sys.executable] if getattr(sys, "frozen", False) else \
+        [sys.executable, "-m", "trayapp"]
+    try:
+        done = subprocess.run([*program, HELPER, operation], input=value, capture_output=True,
+                              text=True, encoding="utf-8", timeout=HELPER_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise KeyringUnavailable("The system keyring did not answer within two minutes.") \
+            from None
+    except OSError as exc:
+        raise KeyringUnavailable(f"The keyring helper could not start: {exc.strerror}.") \
+            from None
+    try:
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        answer = None
+    if not isinstance(answer, dict):
+        raise KeyringUnavailable(f"The keyring helper failed (exit {done.returncode}).")
+    if "unavailable" in answer:
+        raise KeyringUnavailable(str(answer["unavailable"]))
+    return answer
+
+
+def helper(arguments: list[str]) -> int:
+    """The child's side: one operation, its answer as one line of JSON on stdout."""
+    operation = arguments[0] if len(arguments) == 1 else ""
+    answer: dict[str, Any] = {}
+    try:
+        if operation == "name":
+            answer["name"] = backend_name()
+        elif operation == "get":
+            answer["key"] = get_key()
+        elif operation == "set":
+            set_key(sys.stdin.read())
+        elif operation == "delete":
+            delete_key()
+        else:
+            print(f"trayapp: {HELPER} takes one of: name, get, set, delete.", file=sys.stderr)
+            return 2
+    except KeyringUnavailable as exc:
+        answer = {"unavailable": exc.message}
+    except ValueError as exc:  # an empty key
+        answer = {"unavailable": str(exc)}
+    print(json.dumps(answer))
+    return 0

@@ -73,3 +73,49 @@ def test_plaintext_backends_are_refused(monkeypatch, restore_keyring):
     with pytest.raises(KeyringUnavailable):
         secrets.set_key("sk-plain")
     assert PlaintextKeyring.stored == {}
+
+
+def _isolated(code: str, **env: str) -> None:
+    """Run `code` with secrets.isolate(), as the app does, in a fresh process."""
+    import os
+    import subprocess
+    import sys
+
+    prelude = "import sys\nfrom trayapp import secrets\nsecrets.isolate()\n"
+    environment = {k: v for k, v in os.environ.items() if k != "MATON_API_KEY"} | env
+    subprocess.run([sys.executable, "-c", prelude + code], env=environment, check=True,
+                   timeout=120)
+
+
+def test_the_app_keeps_the_key_through_a_child_process(session_bus):
+    """The app's way (secrets.isolate): the real Secret Service, every operation, and neither
+    keyring nor cryptography loaded in the app's own process."""
+    _isolated(
+        "secrets.delete_key()\n"
+        "assert secrets.get_key() is None\n"
+        "secrets.set_key('  sk-from-a-child  ')\n"
+        "assert secrets.get_key() == 'sk-from-a-child'\n"
+        "assert 'secret' in secrets.backend_name().lower(), secrets.backend_name()\n"
+        "secrets.delete_key()\n"
+        "assert secrets.get_key() is None\n"
+        "heavy = [m for m in ('keyring', 'secretstorage', 'cryptography') if m in sys.modules]\n"
+        "assert not heavy, heavy\n",
+        PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
+    # And it is where the in-process keyring finds it (the one-shot commands' way).
+    from keyring.backends import SecretService
+
+    assert SecretService.Keyring().get_password(secrets.SERVICE, secrets.ACCOUNT) is None
+
+
+def test_a_missing_keyring_is_reported_through_the_child_too():
+    _isolated(
+        "from trayapp.core.errors import KeyringUnavailable\n"
+        "for act in (secrets.get_key, lambda: secrets.set_key('sk-x')):\n"
+        "    try:\n"
+        "        act()\n"
+        "    except KeyringUnavailable as exc:\n"
+        "        assert 'MATON_API_KEY' in exc.text, exc.text\n"
+        "    else:\n"
+        "        raise AssertionError('no error')\n"
+        "assert secrets.backend_name() == secrets.NO_KEYRING\n",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")

@@ -33,8 +33,8 @@ ALLOWED: dict[str, set[str]] = {
     "ui": {"core", "sync", "control", "config", "platform", "paths", QT},
     "app": {"core", "sync", "control", "config", "platform", "ui", "worker", "runtime", "ipc",
             "logs", "execution", QT},
-    "gui": {"app", "ui", "worker", "logs", "qt_imports", QT},
-    "cli": {"core", "control", "emulator", "gui", "ipc"},
+    "gui": {"app", "ui", "worker", "logs", "qt_imports", "secrets", QT},
+    "cli": {"core", "control", "emulator", "gui", "ipc", "secrets"},
     "__main__": {"cli"},
 }
 
