@@ -126,7 +126,8 @@ def _ask(operation: str, value: str = "") -> dict[str, Any]:
         [sys.executable, "-m", "trayapp"]
     try:
         done = subprocess.run([*program, HELPER, operation], input=value, capture_output=True,
-                              text=True, encoding="utf-8", timeout=HELPER_TIMEOUT, check=False)
+                              text=True, encoding="utf-8", timeout=HELPER_TIMEOUT, check=False,
+                              creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     except subprocess.TimeoutExpired:
         raise KeyringUnavailable("The system keyring did not answer within two minutes.") \
             from None
