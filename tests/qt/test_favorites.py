@@ -134,3 +134,21 @@ def test_settings_reorder_rename_remove_and_a_shortcut(app, qtbot):
     qtbot.waitUntil(lambda: app.snapshot.running is not None, timeout=WAIT)
     assert app.snapshot.running.description == "Two"
     assert not any(n.title == "Not understood" for n in app.told)  # not a tray command
+
+
+def test_pinning_after_the_settings_window_was_made_again_is_fine(app, emulator, qtbot):
+    """`trayapp connect` (or any settings change from the command line) restarts the backend,
+    which deletes the hidden settings window: its Favorites section went with it, and
+    pinning once raised "Internal C++ object already deleted" from a menu click."""
+    app.show_settings()
+    app.settings_window.close()
+    app.reload_settings()  # what the command line's change asks of the running app
+    qtbot.waitUntil(lambda: app.snapshot is not None and app.snapshot.last_sync is not None,
+                    timeout=WAIT)
+    qtbot.wait(50)  # the old window's deleteLater runs
+    project = a_project(app)
+    app.favorites.pin(EntryDraft("After a restart", project.id))
+    assert [f["description"] for f in app.config.favorites] == ["After a restart"]
+    app.show_settings()  # a new window, its section listing the favorite
+    assert app.favorites.section is not None
+    assert app.favorites.section.list.count() == 1

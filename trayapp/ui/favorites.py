@@ -32,7 +32,7 @@ from ..control.actions import Request
 from ..control.notices import Notice
 from ..core.models import EntryDraft, Service
 from .icons import swatch_icon
-from .settings.common import muted
+from .settings.common import alive, muted
 from .text import menu_text, shown
 from .tray import submenu
 
@@ -206,8 +206,8 @@ class FavoritesController(QObject):
     def pin(self, draft: EntryDraft) -> None:
         if rules.pin(self.app.config, draft, self.app.service):
             self.app.save_config()
-            if self.section is not None:
-                self.section.load()
+            if (section := alive(self.section)) is not None:
+                section.load()
 
     # -- the menu and Quick start ---------------------------------------------------------------
     def _add_to_menu(self) -> None:

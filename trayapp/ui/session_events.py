@@ -27,7 +27,7 @@ from ..core import errors as e
 from ..core.durations import format_timestamp, utcnow
 from ..core.models import Service
 from ..platform.session_events import NullEvents, SessionEvents, create_events
-from .settings.common import ERROR_COLOR, muted
+from .settings.common import ERROR_COLOR, alive, muted
 
 if TYPE_CHECKING:
     from .idle import IdleController
@@ -131,8 +131,8 @@ class AwayController(QObject):
         events.back.connect(self.back)
         log.info("session events: %s%s", events.name,
                  f" ({events.reason})" if events.reason else "")
-        if self.section is not None:
-            self.section.show_events(events)
+        if (section := alive(self.section)) is not None:
+            section.show_events(events)
 
     def _choice(self, event: Event) -> Choice:
         return Choice(getattr(self.app.config, f"on_{event.value}"))

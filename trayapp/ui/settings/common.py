@@ -4,8 +4,9 @@ thread, and the two things tests replace (opening a page, asking yes or no)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
@@ -71,3 +72,12 @@ def eye_icon(crossed: bool, color: QColor) -> QIcon:
         p.end()
         icon.addPixmap(pixmap)
     return icon
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def alive(widget: W | None) -> W | None:
+    """`widget` while its Qt object exists. The settings window, with its sections, is made
+    again after a backend restart, and a controller may still hold a section of the old one."""
+    return widget if widget is not None and shiboken6.isValid(widget) else None
