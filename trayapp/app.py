@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from . import ipc, logs
 from .config import Config
@@ -59,7 +59,9 @@ class TrayApp(QObject):
     config_changed = Signal()  # a setting changed outside the settings window (Track on)
 
     def __init__(self, qapp: QApplication, *, demo: bool = False,
-                 initial: dict[str, Any] | None = None) -> None:
+                 initial: dict[str, Any] | None = None,
+                 icon: QSystemTrayIcon | None = None) -> None:
+        """`icon`: the tray icon already shown (gui.first_icon), else one is made."""
         super().__init__()
         self.qapp = qapp
         self.initial = initial  # the command this process was started with, if any
@@ -78,7 +80,7 @@ class TrayApp(QObject):
         self.settings_window: SettingsWindow | None = None
         self.is_booted = False
         self._demo_asked = demo
-        self.tray = Tray(self, left_click=self.config.left_click)
+        self.tray = Tray(self, left_click=self.config.left_click, icon=icon)
         self.windows = Windows(self)
         self.sheet, self.idle = SheetHost(self), IdleController(self)  # windows made when asked
         self.manager = ManageHost(self)

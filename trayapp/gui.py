@@ -1,22 +1,31 @@
-"""Starting the Qt application: the QApplication, the crash dialog, signals, then the tray app
-(app.py). Only `trayapp` with no command (or a window command) comes here; one-shot commands
-never import Qt."""
+"""Starting the Qt application: the QApplication, the tray icon, then the tray app (app.py),
+the crash dialog and signals. Only `trayapp` with no command (or a window command) comes here;
+one-shot commands never import Qt.
+
+The icon goes on the panel first: the app's own modules (about 150 ms of imports) load on a
+thread meanwhile, while the event loop lets the panel embed and paint the icon. The app then
+adopts that icon.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
 import socket
 import sys
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSocketNotifier, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from . import APP_ID, APP_NAME, __version__, logs, qt_imports, secrets  # noqa: F401 (first)
-from .app import TrayApp
-from .ui.icons import app_icon
+from .ui.icons import app_icon, docked, tray_icon
+
+if TYPE_CHECKING:
+    from .app import TrayApp
 
 
 def start(demo: bool = False, verbose: bool = False, initial: dict[str, Any] | None = None
@@ -31,10 +40,13 @@ def start(demo: bool = False, verbose: bool = False, initial: dict[str, Any] | N
     assert isinstance(qapp, QApplication)
     qapp.setQuitOnLastWindowClosed(False)
     qapp.setWindowIcon(app_icon())
+    icon = first_icon()
+    load_while_shown("trayapp.app", icon)
+    from .app import TrayApp
     from .ui.crash import install_excepthook
 
     install_excepthook()
-    app = TrayApp(qapp, demo=demo, initial=initial)
+    app = TrayApp(qapp, demo=demo, initial=initial, icon=icon)
     if initial is not None:
         app.handle_request(initial, lambda answer: None)  # waits for the boot if need be
     quit_on_signals(app)
@@ -56,6 +68,46 @@ def run(demo: bool = False, verbose: bool = False, initial: dict[str, Any] | Non
         logging.shutdown()
         os._exit(code)
     return code
+
+
+def first_icon() -> QSystemTrayIcon:
+    """The stopped icon, on the panel before the app is loaded (its state follows at boot)."""
+    icon = QSystemTrayIcon(tray_icon(False))
+    icon.setToolTip(f"{APP_NAME} · starting…")
+    icon.show()
+    return icon
+
+
+def load_while_shown(module: str, icon: QSystemTrayIcon) -> None:
+    """Import `module` on a thread while the event loop runs, so the panel can embed and paint
+    the icon meanwhile: Qt does that in C++, without Python. Only imports run there, and no
+    Qt object is made off this thread. An import that fails is raised again by the caller's
+    own import."""
+    thread = threading.Thread(target=_import_quietly, args=(module,), name="trayapp-load",
+                              daemon=True)
+    loop = QEventLoop()
+    announce = bool(os.environ.get("TRAYAPP_E2E"))
+
+    def check() -> None:  # imports nothing: the thread may hold the import lock
+        nonlocal announce
+        if announce and docked(icon):
+            print('E2E {"event": "docked"}', flush=True)
+            announce = False
+        if thread.is_alive():
+            QTimer.singleShot(5, check)
+        else:
+            loop.quit()
+
+    thread.start()
+    QTimer.singleShot(5, check)
+    loop.exec()
+
+
+def _import_quietly(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except BaseException:  # noqa: BLE001, S110 (raised again by the import that follows)
+        pass
 
 
 def quit_on_signals(app: TrayApp) -> None:

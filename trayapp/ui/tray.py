@@ -70,7 +70,9 @@ class Tray(QObject):
     snapshot_shown = Signal()  # set_snapshot: a new state (for whoever follows the timer)
     refreshed = Signal(object)  # refresh_texts ran (its time): counting menu lines may update
 
-    def __init__(self, parent: QObject | None = None, left_click: str = "toggle") -> None:
+    def __init__(self, parent: QObject | None = None, left_click: str = "toggle",
+                 icon: QSystemTrayIcon | None = None) -> None:
+        """`icon`: one already on the panel (gui.first_icon), adopted."""
         super().__init__(parent)
         self.snapshot: Snapshot | None = None
         self.services: list[Service] = []
@@ -80,7 +82,8 @@ class Tray(QObject):
         self.menu = QMenu()
         self.menu.setToolTipsVisible(True)
         self.menu.aboutToShow.connect(self._on_menu_opening)
-        self.icon = QSystemTrayIcon(self)
+        self.icon = icon or QSystemTrayIcon(self)
+        self.icon.setParent(self)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         self._header: QAction | None = None
