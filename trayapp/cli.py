@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Collection
 from typing import Any, NoReturn
 
 from . import __version__, ipc
@@ -33,7 +34,10 @@ class Parser(argparse.ArgumentParser):
         super().error(printable(message))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(wanted: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. With `wanted` (the words given), only the commands named there get
+    their options; the others keep their name and help for `--help`. Making all of them costs
+    about 20 ms, paid before the first icon or a one-shot's answer."""
     # Accepted before or after the command (a DESIGN.md contract): on the main parser and on
     # each command, where an absent option must not overwrite one given before the command.
     shared = Parser(add_help=False)
@@ -49,98 +53,126 @@ def build_parser() -> argparse.ArgumentParser:
                         help="use the built-in emulator with sample data: no account needed")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 (argparse's)
-        made = sub.add_parser(name, help=help, parents=[shared])
+    for name, (text, options) in COMMAND_LINE.items():
+        if wanted is not None and name not in wanted:
+            sub.add_parser(name, help=text, add_help=False)
+            continue
+        made = sub.add_parser(name, help=text,
+                              parents=[] if name == "emulator" else [shared])
         made.shared = shared  # type: ignore[attr-defined]  # for the catalog's actions
-        return made
-
-    def entry_fields(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--project", help="project name (or 'Client / Project')")
-        cmd.add_argument("--task", help="task name, in the project (Clockify)")
-        cmd.add_argument("--tags", help="comma-separated tag names")
-        cmd.add_argument("--billable", action="store_true")
-
-    start = command("start", "start a timer")
-    start.add_argument("description", nargs="?", default="")
-    entry_fields(start)
-    start.add_argument("--at", metavar="WHEN", help=f"when it started ({WHEN})")
-    stop = command("stop", "stop the running timer")
-    stop.add_argument("--at", metavar="WHEN", help=f"when it stopped ({WHEN})")
-    again = command("continue", "start the last entry again (or the entry ID)")
-    again.add_argument("id", nargs="?", metavar="ID")
-    command("toggle", "stop the running timer, or continue the last one")
-    discard = command("discard", "delete the running entry (asks first on a terminal)")
-    discard.add_argument("--yes", action="store_true", help="do not ask")
-    command("retry", "send the changes the service refused again")
-    listing = command("entries", "list entries by day (today unless told)")
-    which = listing.add_mutually_exclusive_group()
-    which.add_argument("--date", metavar="DAY", help=f"one day ({DAY})")
-    which.add_argument("--week", action="store_true", help="this week")
-    which.add_argument("--since", metavar="DAY", help="from DAY through today (or --until)")
-    listing.add_argument("--until", metavar="DAY")
-    add = command("add", "add a finished entry")
-    add.add_argument("description")
-    add.add_argument("--start", metavar="WHEN", required=True, help=WHEN)
-    ends = add.add_mutually_exclusive_group(required=True)
-    ends.add_argument("--stop", metavar="WHEN")
-    ends.add_argument("--duration", metavar="DUR", help="1h30m, 90m or 1:30")
-    entry_fields(add)
-    edit = command("edit", "change an entry (only the options given)")
-    edit.add_argument("id", metavar="ID")
-    edit.add_argument("--description", metavar="D")
-    edit.add_argument("--start", metavar="WHEN", help="a new start; the stop stays")
-    edit.add_argument("--stop", metavar="WHEN", help="a new stop; the start stays")
-    entry_fields(edit)
-    edit.add_argument("--no-project", action="store_true")
-    edit.add_argument("--no-billable", action="store_true")
-    delete = command("delete", "delete an entry (asks first on a terminal)")
-    delete.add_argument("id", metavar="ID")
-    delete.add_argument("--yes", action="store_true", help="do not ask")
-    split = command("split", "split an entry in two at a time")
-    split.add_argument("id", metavar="ID")
-    split.add_argument("--at", metavar="WHEN", required=True, help=WHEN)
-    command("status", "what is running (--json: one JSON object)")
-    command("menu", "show the tray menu")
-    command("settings", "open the settings window")
-    command("timesheet", "open the timesheet window")
-    command("manage", "open the projects, clients and tags window")
-
-    catalog_commands(command)
-    accounts = command("accounts", "the Maton connections and the accounts they reach")
-    accounts.set_defaults(local=True)
-    connect = command("connect", "connect an account: sign in in the browser")
-    connect.add_argument("target", choices=SERVICES, metavar="SERVICE")
-    connect.set_defaults(local=True)
-    disconnect = command("disconnect", "delete the connection to a service (asks first)")
-    disconnect.add_argument("target", choices=SERVICES, metavar="SERVICE")
-    disconnect.add_argument("--yes", action="store_true", help="do not ask")
-    disconnect.set_defaults(local=True)
-    workspace = command("workspace", "the workspace tracked in; NAME switches to another")
-    workspace.add_argument("name", nargs="?", metavar="NAME")
-    workspace.set_defaults(local=True)
-
-    emu = sub.add_parser("emulator", help="serve the local Maton/Toggl/Clockify emulator")
-    emu.add_argument("--host", default="127.0.0.1")
-    emu.add_argument("--port", type=int, default=0)
-    emu.add_argument("--key", default="demo-key", help="the Maton API key it accepts")
-    emu.add_argument("--no-seed", action="store_true", help="start with empty accounts")
+        options(made)
     return parser
 
 
-def catalog_commands(command: Any) -> None:
+def entry_fields(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--project", help="project name (or 'Client / Project')")
+    cmd.add_argument("--task", help="task name, in the project (Clockify)")
+    cmd.add_argument("--tags", help="comma-separated tag names")
+    cmd.add_argument("--billable", action="store_true")
+
+
+def start_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("description", nargs="?", default="")
+    entry_fields(cmd)
+    cmd.add_argument("--at", metavar="WHEN", help=f"when it started ({WHEN})")
+
+
+def stop_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--at", metavar="WHEN", help=f"when it stopped ({WHEN})")
+
+
+def an_optional_id(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("id", nargs="?", metavar="ID")
+
+
+def confirm_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--yes", action="store_true", help="do not ask")
+
+
+def entries_options(cmd: argparse.ArgumentParser) -> None:
+    which = cmd.add_mutually_exclusive_group()
+    which.add_argument("--date", metavar="DAY", help=f"one day ({DAY})")
+    which.add_argument("--week", action="store_true", help="this week")
+    which.add_argument("--since", metavar="DAY", help="from DAY through today (or --until)")
+    cmd.add_argument("--until", metavar="DAY")
+
+
+def add_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("description")
+    cmd.add_argument("--start", metavar="WHEN", required=True, help=WHEN)
+    ends = cmd.add_mutually_exclusive_group(required=True)
+    ends.add_argument("--stop", metavar="WHEN")
+    ends.add_argument("--duration", metavar="DUR", help="1h30m, 90m or 1:30")
+    entry_fields(cmd)
+
+
+def edit_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("id", metavar="ID")
+    cmd.add_argument("--description", metavar="D")
+    cmd.add_argument("--start", metavar="WHEN", help="a new start; the stop stays")
+    cmd.add_argument("--stop", metavar="WHEN", help="a new stop; the start stays")
+    entry_fields(cmd)
+    cmd.add_argument("--no-project", action="store_true")
+    cmd.add_argument("--no-billable", action="store_true")
+
+
+def delete_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("id", metavar="ID")
+    confirm_option(cmd)
+
+
+def split_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("id", metavar="ID")
+    cmd.add_argument("--at", metavar="WHEN", required=True, help=WHEN)
+
+
+def no_options(cmd: argparse.ArgumentParser) -> None:
+    pass
+
+
+def local(options: Callable[[argparse.ArgumentParser], None]
+          ) -> Callable[[argparse.ArgumentParser], None]:
+    """A command done here, on Maton's connections and the settings (`run_accounts`)."""
+    def made(cmd: argparse.ArgumentParser) -> None:
+        options(cmd)
+        cmd.set_defaults(local=True)
+    return made
+
+
+def service_target(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("target", choices=SERVICES, metavar="SERVICE")
+
+
+def disconnect_options(cmd: argparse.ArgumentParser) -> None:
+    service_target(cmd)
+    confirm_option(cmd)
+
+
+def workspace_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("name", nargs="?", metavar="NAME")
+
+
+def emulator_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=0)
+    cmd.add_argument("--key", default="demo-key", help="the Maton API key it accepts")
+    cmd.add_argument("--no-seed", action="store_true", help="start with empty accounts")
+
+
+CATALOG_ACTIONS = {"project": ("list", "add", "rename", "archive", "restore", "delete"),
+                   "client": ("list", "add", "rename", "archive", "restore", "delete"),
+                   "tag": ("list", "add", "rename", "delete"),
+                   "task": ("list", "add", "rename", "done", "delete")}
+
+
+def catalog_options(kind: str) -> Callable[[argparse.ArgumentParser], None]:
     """`project|client|tag|task ACTION ...` (DESIGN.md, "Catalog")."""
-    for kind, actions in (("project", ("list", "add", "rename", "archive", "restore", "delete")),
-                          ("client", ("list", "add", "rename", "archive", "restore", "delete")),
-                          ("tag", ("list", "add", "rename", "delete")),
-                          ("task", ("list", "add", "rename", "done", "delete"))):
-        group = command(kind, f"list and change {kind}s"
-                        + (" (Clockify)" if kind == "task" else ""))
+    def made(group: argparse.ArgumentParser) -> None:
         verbs = group.add_subparsers(dest="action", metavar="ACTION", required=True,
                                      parser_class=Parser)
-        for action in actions:
+        for action in CATALOG_ACTIONS[kind]:
             what = verbs.add_parser(action, help=f"{action} a {kind}" if action != "list"
-                                    else f"list {kind}s", parents=[group.shared])
+                                    else f"list {kind}s", parents=[group.shared])  # type: ignore[attr-defined]
             if kind == "task":
                 what.add_argument("project", metavar="PROJECT")
             if action != "list":
@@ -151,11 +183,43 @@ def catalog_commands(command: Any) -> None:
                 what.add_argument("--archived", action="store_true",
                                   help="archived ones too" if kind != "task" else "done too")
             if action == "delete":
-                what.add_argument("--yes", action="store_true", help="do not ask")
+                confirm_option(what)
             if action == "add" and kind == "project":
                 what.add_argument("--client", metavar="C", help="an existing client")
                 what.add_argument("--color", metavar="#RRGGBB")
                 what.add_argument("--billable", action="store_true")
+    return made
+
+
+Options = Callable[[argparse.ArgumentParser], None]
+# Each command: its help and what it takes, in the order `--help` lists them.
+COMMAND_LINE: dict[str, tuple[str, Options]] = {
+    "start": ("start a timer", start_options),
+    "stop": ("stop the running timer", stop_options),
+    "continue": ("start the last entry again (or the entry ID)", an_optional_id),
+    "toggle": ("stop the running timer, or continue the last one", no_options),
+    "discard": ("delete the running entry (asks first on a terminal)", confirm_option),
+    "retry": ("send the changes the service refused again", no_options),
+    "entries": ("list entries by day (today unless told)", entries_options),
+    "add": ("add a finished entry", add_options),
+    "edit": ("change an entry (only the options given)", edit_options),
+    "delete": ("delete an entry (asks first on a terminal)", delete_options),
+    "split": ("split an entry in two at a time", split_options),
+    "status": ("what is running (--json: one JSON object)", no_options),
+    "menu": ("show the tray menu", no_options),
+    "settings": ("open the settings window", no_options),
+    "timesheet": ("open the timesheet window", no_options),
+    "manage": ("open the projects, clients and tags window", no_options),
+    **{kind: (f"list and change {kind}s" + (" (Clockify)" if kind == "task" else ""),
+              catalog_options(kind)) for kind in CATALOG_ACTIONS},
+    "accounts": ("the Maton connections and the accounts they reach", local(no_options)),
+    "connect": ("connect an account: sign in in the browser", local(service_target)),
+    "disconnect": ("delete the connection to a service (asks first)",
+                   local(disconnect_options)),
+    "workspace": ("the workspace tracked in; NAME switches to another",
+                  local(workspace_options)),
+    "emulator": ("serve the local Maton/Toggl/Clockify emulator", emulator_options),
+}
 
 
 REQUEST_FIELDS = ("description", "project", "tags", "billable", "json", "service", "demo",
@@ -211,7 +275,7 @@ def _main(argv: list[str] | None) -> int:
         from .secrets import helper
 
         return helper(raw[1:])
-    args = build_parser().parse_args(joined_times(raw))
+    args = build_parser(wanted=raw).parse_args(joined_times(raw))
     if args.command == "emulator":
         from .emulator.server import main as serve_main
 
@@ -250,11 +314,13 @@ def ask(request: dict[str, Any]) -> dict[str, Any] | None:
     answer = ipc.send(request)
     if answer is not None:
         return answer
-    from .control.actions import Request, is_window
+    from .control.windows import is_window
 
     command = request["command"]
     if is_window(command, request["args"]):
         return None
+    from .control.actions import Request
+
     if request["args"].get("demo"):
         return {"ok": False, "exit": 2, "error": DEMO_ONLY_IN_THE_APP}
     from .control.oneshot import run as run_oneshot

@@ -53,3 +53,26 @@ def test_descriptions_are_checked_and_printed_safely():
         with pytest.raises(UsageError):
             checked_description(bad)
     assert printable("red\x1b[31m bell\x07") == "red?[31m bell?"
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--demo"], ["-v", "status", "--json"], ["start", "Report", "--project", "Acme / Web",
+                                                "--tags", "a,b", "--billable", "--at", "9:05"],
+    ["--service", "clockify", "stop", "--at", "14:30"], ["entries", "--week", "--json"],
+    ["add", "x", "--start", "9:00", "--duration", "1h"], ["edit", "12", "--no-project"],
+    ["project", "add", "Site", "--client", "Acme"], ["task", "done", "Site", "Deploy"],
+    ["workspace", "Side"], ["connect", "clockify"], ["emulator", "--port", "0"],
+    ["start", "status"],  # a command's name as a description
+])
+def test_a_parser_made_for_the_words_given_reads_them_as_the_whole_one(argv):
+    """build_parser(wanted=argv) gives only the commands named their options (a start-up
+    saving): what it reads must be exactly what the whole parser reads."""
+    assert vars(build_parser(wanted=argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_the_help_lists_every_command_whatever_was_given(capsys):
+    for parser in (build_parser(), build_parser(wanted=["--help"])):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--help"])
+    whole, lean = capsys.readouterr().out.split("usage:")[1:]
+    assert whole == lean and "timesheet" in whole and "emulator" in whole

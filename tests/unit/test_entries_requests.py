@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from trayapp.control.actions import Request, UsageError, is_window
+from trayapp.control.actions import Request, UsageError
+from trayapp.control.windows import is_window
 
 
 @pytest.mark.parametrize("args", [{"start": 5}, {"id": ["x"]}, {"week": "yes"},

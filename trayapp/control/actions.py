@@ -29,13 +29,12 @@ from .accounts import choose_service
 from .refused import fix, retry_all
 from .status import status as status  # the `status --json` object and its line, for the
 from .status import status_line as status_line  # modules that import them from here
+from .windows import WINDOWS, is_window
 
 if TYPE_CHECKING:  # the HTTP stack: the tray imports this module before it is needed
     from ..sync.session import Session
 
 ENTRY_COMMANDS = frozenset({"entries", "add", "edit", "delete", "split"})
-WINDOWS = frozenset({"activate", "menu", "settings", "quick_start", "new_timer", "edit",
-                     "project_search", "timesheet", "manage"})
 CATALOG = frozenset({"project", "client", "tag", "task",  # (control/catalog.py)
                      "create_project", "create_client", "create_tag"})
 TRACKING = frozenset({"start", "stop", "toggle", "continue", "discard", "status", "sync",
@@ -162,12 +161,6 @@ class Show:
     """A window or menu: only the running app can show it."""
 
     window: str
-
-
-def is_window(command: str, args: Mapping[str, Any]) -> bool:
-    """A window to show. `edit` with an entry's id is the command line's edit of that
-    entry; without, the running entry's Edit window."""
-    return command in WINDOWS and not (command == "edit" and args.get("id"))
 
 
 #: With no service named, these act on the timer that runs, on whichever service it runs.
