@@ -25,6 +25,7 @@ from .guard import reading as _reading
 from .outbox import LOCAL_PREFIX as LOCAL_PREFIX  # (and the ids made here)
 from .outbox import OutboxItem as OutboxItem  # where the rest of trayapp finds it
 from .outbox import OutboxMixin, _ts
+from .outbox import new_local_id as new_local_id
 from .schema import open_store
 
 T = TypeVar("T")

@@ -5,6 +5,7 @@ order), and the map from the ids given here to the ones the service gave. Part o
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 
 
 LOCAL_PREFIX = "local-"  # the ids of what was made here and not yet numbered by the service
+
+
+def new_local_id() -> str:
+    """An id for something made here (128 random bits; not uuid, which imports `platform`)."""
+    return LOCAL_PREFIX + os.urandom(16).hex()
 
 
 def _ts(value: datetime | None) -> str | None:

@@ -18,7 +18,6 @@ helpers, declared below for the type checker.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import errors as e
 from ..core.models import Client, Project, Tag, Task
-from ..store.db import LOCAL_PREFIX, OutboxItem
+from ..store.db import LOCAL_PREFIX, OutboxItem, new_local_id
 
 if TYPE_CHECKING:
     from ..api.tracker import Tracker
@@ -441,7 +440,7 @@ def _archived(item: Any) -> bool:
 
 
 def _local_id() -> str:
-    return LOCAL_PREFIX + uuid.uuid4().hex
+    return new_local_id()
 
 
 MAX_NAME = 250  # Clockify's limit for a project name; nobody types more

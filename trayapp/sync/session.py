@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from ..api.tracker import Tracker
 from ..core import errors as e
 from ..core.durations import format_moment, format_timestamp, parse_timestamp, utcnow
 from ..core.models import EntryDraft, Service, TimeEntry
-from ..store.db import LOCAL_PREFIX, OutboxItem, Store
+from ..store.db import LOCAL_PREFIX, OutboxItem, Store, new_local_id
 from .catalog import CREATES, CatalogMixin
 from .payloads import decode_changes, draft_payload, encode_changes
 from .ranges import Ranges
@@ -347,7 +346,7 @@ class Session(CatalogMixin, SheetMixin, ReplayMixin):
 
     def _start_locally(self, draft: EntryDraft, begin: datetime, db: Any) -> TimeEntry:
         entry = TimeEntry(
-            id=LOCAL_PREFIX + uuid.uuid4().hex, workspace_id=self.wid or "", start=begin,
+            id=new_local_id(), workspace_id=self.wid or "", start=begin,
             description=draft.description, project_id=draft.project_id, task_id=draft.task_id,
             tags=draft.tags, billable=draft.billable,
         )

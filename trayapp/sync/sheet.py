@@ -8,7 +8,6 @@ Session's store, tracker and helpers, declared below for the type checker.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..core import errors as e
 from ..core.durations import format_moment
 from ..core.models import EntryDraft, TimeEntry
-from ..store.db import LOCAL_PREFIX
+from ..store.db import new_local_id
 
 if TYPE_CHECKING:
     from ..api.tracker import Tracker
@@ -135,7 +134,7 @@ class SheetMixin:
         from .payloads import draft_payload
 
         entry = TimeEntry(
-            id=LOCAL_PREFIX + uuid.uuid4().hex, workspace_id=self.wid or "", start=start,
+            id=new_local_id(), workspace_id=self.wid or "", start=start,
             stop=stop, description=draft.description, project_id=draft.project_id,
             task_id=draft.task_id, tags=draft.tags, billable=draft.billable)
         self.store.put_entries(self.svc, [entry], db)
