@@ -148,6 +148,9 @@ def test_a_description_clockify_refuses_is_shortened_and_sent(app, qtbot, emulat
     # Queued as it was typed (an older trayapp took it): Clockify refuses it when sent.
     app.runtime.call(lambda account: account.session(Service.CLOCKIFY).start(
         EntryDraft("Pasted log " + "x" * 2990)))
+    # On disk first: a sync that ran before the local worker queued it had nothing to send,
+    # and the test then waited for the next scheduled one (a flaky failure).
+    qtbot.waitUntil(lambda: app.snapshot.pending == 1, timeout=WAIT)
     app.sync()
     qtbot.waitUntil(lambda: bool(app.snapshot.problems), timeout=WAIT)
     assert app.snapshot.problems[0].message == TOO_LONG
