@@ -29,7 +29,11 @@ def test_tray_click_start_recent_and_stop(x11, emulator, tmp_path):
     app = AppProcess([], {"MATON_API_KEY": TEST_KEY, "TRAYAPP_GATEWAY_URL": emulator.base_url},
                      tmp_path)
     try:
-        ready = app.expect(lambda ev: ev["event"] == "ready", what="tray icon")
+        # The icon is on the panel before the app behind it (gui.first_icon), which then
+        # adopts it: the menu below opens from that same icon.
+        first = app.expect(lambda ev: ev["event"] in ("docked", "ready"), what="tray icon")
+        assert first["event"] == "docked"
+        ready = app.expect(lambda ev: ev["event"] == "ready", what="the app behind it")
         icon = (ready["x"] + ready["w"] // 2, ready["y"] + ready["h"] // 2)
         app.expect(lambda ev: ev["event"] == "state" and ev["synced"], what="first sync")
 
