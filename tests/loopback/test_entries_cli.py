@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import timedelta
 
 import pytest
+
+from trayapp.core.durations import format_timestamp, utcnow
 
 from ..support.e2e import cli
 from .test_cli import running_app
@@ -140,10 +143,15 @@ def test_through_the_running_app(home, emulator):
     try:
         via_app = listed(home, url, service)
         assert [r["id"] for r in via_app] == [r["id"] for r in one_shot]
-        out = run(home, url, service, "add", "Via the app", "--start", "-4h", "--stop", "-3h")
+        # Absolute times: relative ones are read at each command's own "now", and the two
+        # commands could straddle a second (a split of 1799 s and 1801 s).
+        begin = (utcnow() - timedelta(hours=4)).replace(microsecond=0)
+        out = run(home, url, service, "add", "Via the app", "--start", format_timestamp(begin),
+                  "--stop", format_timestamp(begin + timedelta(hours=1)))
         assert out.returncode == 0, out.stderr
         row = next(r for r in listed(home, url, service) if r["description"] == "Via the app")
-        out = run(home, url, service, "split", row["id"], "--at", "-3h30m")
+        out = run(home, url, service, "split", row["id"], "--at",
+                  format_timestamp(begin + timedelta(minutes=30)))
         assert out.returncode == 0, out.stderr
         parts = [r for r in listed(home, url, service) if r["description"] == "Via the app"]
         assert sorted(r["duration_seconds"] for r in parts) == [1800, 1800]
