@@ -9,9 +9,12 @@ lazily through the modules themselves, not through this hook).
 """
 
 import builtins
+import linecache
 
 import PySide6.QtCore  # noqa: F401 (installs the hook, if this PySide6 has one)
 
 _original = getattr(builtins, "__orig_import__", None)
 if _original is not None and builtins.__import__ is not _original:
     builtins.__import__ = _original
+    # What it read already (the modules imported before PySide6): not needed either.
+    linecache.clearcache()
