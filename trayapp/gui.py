@@ -87,20 +87,27 @@ def load_while_shown(module: str, icon: QSystemTrayIcon) -> None:
                               daemon=True)
     loop = QEventLoop()
     announce = bool(os.environ.get("TRAYAPP_E2E"))
+    interrupted: list[int] = []  # Ctrl+C meanwhile: noted here, not raised inside check()
 
     def check() -> None:  # imports nothing: the thread may hold the import lock
         nonlocal announce
         if announce and docked(icon):
             print('E2E {"event": "docked"}', flush=True)
             announce = False
-        if thread.is_alive():
+        if thread.is_alive() and not interrupted:
             QTimer.singleShot(5, check)
         else:
             loop.quit()
 
-    thread.start()
-    QTimer.singleShot(5, check)
-    loop.exec()
+    previous = signal.signal(signal.SIGINT, lambda number, frame: interrupted.append(number))
+    try:
+        thread.start()
+        QTimer.singleShot(5, check)
+        loop.exec()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        raise KeyboardInterrupt
 
 
 def _import_quietly(module: str) -> None:

@@ -4,8 +4,9 @@ Importing PySide6.QtCore replaces `builtins.__import__` with a hook for its opt-
 `from __feature__ import snake_case` syntax, which also reads the whole source of every module
 imported after it (through linecache, which keeps it) to see whether it names PySide6. For
 this app that is about 4 MB of text kept for good and 40 ms at start-up, and trayapp never
-selects a feature. Python's own import is put back; PySide6 keeps working (its classes load
-lazily through the modules themselves, not through this hook).
+selects a feature. The import from before the hook is put back; at its next module PySide6
+installs its lazy-loading import instead, which reads no source. The one loss: a
+`from __feature__ import ...` would have no effect (trayapp has none).
 """
 
 import builtins

@@ -14,12 +14,17 @@ through the command line or the environment.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from .core.errors import KeyringUnavailable
+from .core.text import printable
+
+log = logging.getLogger(__name__)
 
 SERVICE = "trayapp"
 ACCOUNT = "maton-api-key"
@@ -31,12 +36,16 @@ HELPER = "__keyring__"  # the command line of the child that does the keyring's 
 # An unlock prompt waits for the user; a keyring that never answers ends here.
 HELPER_TIMEOUT = 120.0
 _isolated = False
+_name: str | None = None  # the keyring's name, once a child has said it
 
 
 def isolate() -> None:
-    """From now on, do the keyring's work in a child process (see the module's docstring)."""
+    """From now on, do the keyring's work in a child process (see the module's docstring).
+    On Linux only: the Secret Service backend is the heavy one (Windows' and macOS' are
+    light), and there the keyring has no per-program access rule that a child of ours could
+    get around."""
     global _isolated
-    _isolated = True
+    _isolated = sys.platform.startswith("linux")
 
 
 def _keyring() -> Any:
@@ -59,12 +68,35 @@ def _backend() -> Any:
 def backend_name() -> str:
     """A human name for where the key is kept, for the settings window."""
     if _isolated:
-        return str(_ask("name").get("name") or NO_KEYRING)
+        return name_and_key(with_key=False)[0]
     try:
         backend = _backend()
     except KeyringUnavailable:
         return NO_KEYRING
     return getattr(backend, "name", type(backend).__name__)
+
+
+def name_and_key(with_key: bool = True) -> tuple[str, str | None]:
+    """Where the key is kept and the key, in one look (one child process when isolated).
+    The name is NO_KEYRING when no keyring can be used; the key raises KeyringUnavailable
+    when it cannot be read."""
+    global _name
+    if not _isolated:
+        name = backend_name()
+        return name, (get_key() if with_key and name != NO_KEYRING else None)
+    if _name is not None and not with_key:
+        return _name, None
+    try:
+        answer = _ask("info" if with_key else "name")
+    except KeyringUnavailable:
+        if with_key:
+            raise
+        return NO_KEYRING, None
+    name = str(answer.get("name") or NO_KEYRING)
+    if name != NO_KEYRING:
+        _name = name  # the backend does not change while the app runs
+    key = answer.get("key")
+    return name, key if isinstance(key, str) and key else None
 
 
 def from_environment() -> bool:
@@ -125,8 +157,11 @@ def _ask(operation: str, value: str = "") -> dict[str, Any]:
     program = [sys.executable] if getattr(sys, "frozen", False) else \
         [sys.executable, "-m", "trayapp"]
     try:
-        done = subprocess.run([*program, HELPER, operation], input=value, capture_output=True,
-                              text=True, encoding="utf-8", timeout=HELPER_TIMEOUT, check=False,
+        # In the folder that holds trayapp: `-m` puts the working folder first on the path,
+        # and a keyring.py lying in the user's would run with the key.
+        done = subprocess.run([*program, HELPER, operation], input=value.encode("utf-8"),
+                              capture_output=True, timeout=HELPER_TIMEOUT, check=False,
+                              cwd=Path(__file__).resolve().parent.parent,
                               creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     except subprocess.TimeoutExpired:
         raise KeyringUnavailable("The system keyring did not answer within two minutes.") \
@@ -134,11 +169,15 @@ def _ask(operation: str, value: str = "") -> dict[str, Any]:
     except OSError as exc:
         raise KeyringUnavailable(f"The keyring helper could not start: {exc.strerror}.") \
             from None
+    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
     try:
-        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        answer = json.loads(lines[-1])
     except (IndexError, ValueError):
         answer = None
     if not isinstance(answer, dict):
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        log.warning("keyring helper: exit %s: %s", done.returncode,
+                    printable(said[-1][:300]) if said else "nothing said")
         raise KeyringUnavailable(f"The keyring helper failed (exit {done.returncode}).")
     if "unavailable" in answer:
         raise KeyringUnavailable(str(answer["unavailable"]))
@@ -150,16 +189,17 @@ def helper(arguments: list[str]) -> int:
     operation = arguments[0] if len(arguments) == 1 else ""
     answer: dict[str, Any] = {}
     try:
-        if operation == "name":
+        if operation in ("name", "info"):
             answer["name"] = backend_name()
-        elif operation == "get":
+        if operation in ("get", "info") and answer.get("name") != NO_KEYRING:
             answer["key"] = get_key()
         elif operation == "set":
-            set_key(sys.stdin.read())
+            set_key(sys.stdin.buffer.read().decode("utf-8"))
         elif operation == "delete":
             delete_key()
-        else:
-            print(f"trayapp: {HELPER} takes one of: name, get, set, delete.", file=sys.stderr)
+        elif operation not in ("name", "info", "get"):
+            print(f"trayapp: {HELPER} takes one of: name, info, get, set, delete.",
+                  file=sys.stderr)
             return 2
     except KeyringUnavailable as exc:
         answer = {"unavailable": exc.message}

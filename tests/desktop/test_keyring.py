@@ -95,6 +95,8 @@ def test_the_app_keeps_the_key_through_a_child_process(session_bus):
         "assert secrets.get_key() is None\n"
         "secrets.set_key('  sk-from-a-child  ')\n"
         "assert secrets.get_key() == 'sk-from-a-child'\n"
+        "name, key = secrets.name_and_key()  # Settings' one look: one child\n"
+        "assert key == 'sk-from-a-child' and 'secret' in name.lower(), name\n"
         "assert 'secret' in secrets.backend_name().lower(), secrets.backend_name()\n"
         "secrets.delete_key()\n"
         "assert secrets.get_key() is None\n"

@@ -26,8 +26,9 @@ from trayapp.core import errors as e
 from ..conftest import TEST_KEY
 
 
-def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
-    """A CA, and a certificate for localhost / 127.0.0.1 that it signed."""
+def make_ca_and_server_cert(folder: Path, with_address: bool = True
+                            ) -> tuple[Path, Path, Path]:
+    """A CA, and a certificate for localhost (and 127.0.0.1) that it signed."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "trayapp test CA")])
@@ -50,8 +51,9 @@ def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName("localhost")]
+                + ([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))] if with_address else [])),
                 critical=False)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
                            critical=False)
@@ -83,9 +85,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def tls_gateway(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    ca_file, cert_file, key_file = make_ca_and_server_cert(tmp_path)
+@pytest.fixture(params=[True])
+def tls_gateway(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
+    ca_file, cert_file, key_file = make_ca_and_server_cert(tmp_path, request.param)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
@@ -132,6 +134,9 @@ def test_the_system_folder_is_used_only_when_openssl_can_look_up_in_it(tmp_path,
                         lambda: paths._replace(capath=str(plain)))
     assert trust.system_folder() is None  # e.g. a distribution without the hashed links
     (plain / "5a3f0ff8.0").write_text("")
+    assert trust.system_folder() is None  # a local certificate or two: not a CA store
+    for number in range(trust.ENOUGH):
+        (plain / f"{number:08x}.0").write_text("")
     assert trust.system_folder() == str(plain)
 
 
@@ -147,3 +152,18 @@ def test_every_choice_verifies_the_certificate_and_the_host(tmp_path, monkeypatc
     assert named.cert_store_stats()["x509_ca"] == 1
     for context in (loopback, remote, named):
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+@pytest.mark.parametrize("tls_gateway", [False], indirect=True)
+def test_a_certificate_for_another_host_is_said_so(tls_gateway, monkeypatch):
+    """Trusted, but not for the address asked (127.0.0.1 here): not a trust problem, so the
+    message does not send the user to SSL_CERT_FILE."""
+    url, ca_file = tls_gateway
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    by_address = url.replace("localhost", "127.0.0.1")
+    with Gateway(TEST_KEY, by_address, sleep=pytest.fail) as gateway:
+        with pytest.raises(e.NetworkError) as raised:
+            gateway.request("GET", "/connections")
+    assert "is for another host" in str(raised.value)
+    assert "SSL_CERT_FILE" not in str(raised.value)
+    assert Handler.seen_keys == []

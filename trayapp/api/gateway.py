@@ -167,13 +167,9 @@ class Gateway:
             try:
                 response, body = self._send(method, path, params, json_body, headers, app)
             except httpx.ConnectError as exc:
-                untrusted = _certificate_problem(exc)
+                untrusted = _certificate_problem(exc, self._host())
                 if untrusted:  # trying again cannot help
-                    raise e.NetworkError(
-                        f"The gateway at {self._host()} showed a certificate this computer "
-                        f"does not trust ({untrusted}). If a company proxy inspects secure "
-                        "connections, set SSL_CERT_FILE to its certificate authority's file."
-                    ) from None
+                    raise e.NetworkError(untrusted) from None
                 if attempt < self.max_retries:
                     attempt += 1
                     self._backoff(attempt)
@@ -312,14 +308,27 @@ class Gateway:
         return urlsplit(self.base_url).netloc
 
 
-def _certificate_problem(exc: BaseException) -> str | None:
-    """What the TLS check refused, when that is why the connection failed."""
+# OpenSSL's verify codes whose cause is not trust: the computer's clock, or another host.
+EXPIRED, NOT_YET_VALID, OTHER_HOST, OTHER_ADDRESS = 10, 9, 62, 64
+
+
+def _certificate_problem(exc: BaseException, host: str) -> str | None:
+    """What to tell when the TLS check refused the gateway's certificate (None: it did not)."""
     seen: BaseException | None = exc
     for _ in range(10):  # the ssl error sits a few links down httpx's and httpcore's chain
         if seen is None:
             return None
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return one_line(seen.verify_message or "certificate verify failed", 120)
+            said = one_line(seen.verify_message or "certificate verify failed", 120)
+            if seen.verify_code in (EXPIRED, NOT_YET_VALID):
+                return (f"The gateway's certificate is not valid at this computer's date and "
+                        f"time ({said}). Check the date, time and time zone of the computer.")
+            if seen.verify_code in (OTHER_HOST, OTHER_ADDRESS):
+                return (f"The certificate at {host} is for another host ({said}): something "
+                        "between this computer and the gateway answers in its place.")
+            return (f"The gateway at {host} showed a certificate this computer does not trust "
+                    f"({said}). If a company proxy inspects secure connections, set "
+                    "SSL_CERT_FILE to its certificate authority's file.")
         seen = seen.__cause__ or seen.__context__
     return None
 

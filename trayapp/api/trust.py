@@ -23,6 +23,9 @@ import ssl
 from urllib.parse import urlsplit
 
 HASHED_NAME = re.compile(r"[0-9a-f]{8}\.\d+")  # what c_rehash / update-ca-certificates make
+# A distribution's store holds over a hundred; a folder with a few local certificates only
+# would make every handshake fail where certifi's bundle would have worked.
+ENOUGH = 20
 
 
 def context_for(base_url: str) -> ssl.SSLContext:
@@ -41,14 +44,14 @@ def context_for(base_url: str) -> ssl.SSLContext:
 
 
 def system_folder() -> str | None:
-    """The system's certificate folder when OpenSSL can look certificates up in it."""
+    """The system's certificate folder when OpenSSL can look certificates up in it (a
+    distribution's whole store, hashed)."""
     folder = ssl.get_default_verify_paths().capath
     if not folder:
         return None
     try:
         with os.scandir(folder) as entries:
-            if any(HASHED_NAME.fullmatch(entry.name) for entry in entries):
-                return folder
+            hashed = sum(1 for entry in entries if HASHED_NAME.fullmatch(entry.name))
     except OSError:
-        pass
-    return None
+        return None
+    return folder if hashed >= ENOUGH else None

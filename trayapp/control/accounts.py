@@ -122,18 +122,22 @@ class KeyInfo:
     problem: e.TrackerError | None = None  # why the keyring could not be read
 
 
+def key_store_name() -> str:
+    """Where a saved key is kept (asked once per run)."""
+    return keystore.backend_name()
+
+
 def key_info() -> KeyInfo:
     """Where the key comes from, and the key (local: the keyring or the environment)."""
     if keystore.from_environment():
         return KeyInfo(KeySource.ENVIRONMENT, "the MATON_API_KEY environment variable",
                        keystore.get_key())
-    where = keystore.backend_name()
+    try:
+        where, key = keystore.name_and_key()
+    except e.KeyringUnavailable as exc:
+        return KeyInfo(KeySource.NO_KEYRING, keystore.backend_name(), problem=exc)
     if where == keystore.NO_KEYRING:
         return KeyInfo(KeySource.NO_KEYRING, where)
-    try:
-        key = keystore.get_key()
-    except e.KeyringUnavailable as exc:
-        return KeyInfo(KeySource.NO_KEYRING, where, problem=exc)
     return KeyInfo(KeySource.KEYRING if key else KeySource.NONE, where, key)
 
 

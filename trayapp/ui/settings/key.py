@@ -117,7 +117,7 @@ class KeySection(QGroupBox):
         def done(_: list[Connection]) -> None:
             self.save_button.setEnabled(True)
             self.dirty = False
-            self.message(f"Saved in {accounts.key_info().where}.", True)
+            self.message(f"Saved in {accounts.key_store_name()}.", True)
             self.problem.emit(None)
             self.saved.emit(key)
 
