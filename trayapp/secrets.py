@@ -37,6 +37,9 @@ HELPER = "__keyring__"  # the command line of the child that does the keyring's 
 HELPER_TIMEOUT = 120.0
 _isolated = False
 _name: str | None = None  # the keyring's name, once a child has said it
+# The name and key a child said last: Settings looks each time it is shown, and only this
+# process changes them (set_key and delete_key forget it).
+_known: tuple[str, str | None] | None = None
 
 
 def isolate() -> None:
@@ -80,12 +83,14 @@ def name_and_key(with_key: bool = True) -> tuple[str, str | None]:
     """Where the key is kept and the key, in one look (one child process when isolated).
     The name is NO_KEYRING when no keyring can be used; the key raises KeyringUnavailable
     when it cannot be read."""
-    global _name
+    global _name, _known
     if not _isolated:
         name = backend_name()
         return name, (get_key() if with_key and name != NO_KEYRING else None)
     if _name is not None and not with_key:
         return _name, None
+    if _known is not None and with_key and not from_environment():
+        return _known
     try:
         answer = _ask("info" if with_key else "name")
     except KeyringUnavailable:
@@ -96,7 +101,10 @@ def name_and_key(with_key: bool = True) -> tuple[str, str | None]:
     if name != NO_KEYRING:
         _name = name  # the backend does not change while the app runs
     key = answer.get("key")
-    return name, key if isinstance(key, str) and key else None
+    looked = name, key if isinstance(key, str) and key else None
+    if with_key and name != NO_KEYRING:
+        _known = looked
+    return looked
 
 
 def from_environment() -> bool:
@@ -122,6 +130,7 @@ def set_key(value: str) -> None:
     if not value:
         raise ValueError("empty key")
     if _isolated:
+        _forget()
         _ask("set", value)
         return
     errors = _keyring().errors
@@ -133,6 +142,7 @@ def set_key(value: str) -> None:
 
 def delete_key() -> None:
     if _isolated:
+        _forget()
         _ask("delete")
         return
     errors = _keyring().errors
@@ -142,6 +152,11 @@ def delete_key() -> None:
         pass  # nothing stored: already the goal
     except errors.KeyringError as exc:
         raise KeyringUnavailable(_reason(exc)) from None
+
+
+def _forget() -> None:
+    global _known
+    _known = None
 
 
 def _reason(exc: Exception) -> str:

@@ -100,6 +100,10 @@ def test_the_app_keeps_the_key_through_a_child_process(session_bus):
         "assert 'secret' in secrets.backend_name().lower(), secrets.backend_name()\n"
         "secrets.delete_key()\n"
         "assert secrets.get_key() is None\n"
+        "assert secrets.name_and_key()[1] is None  # what Settings showed is forgotten\n"
+        "secrets.set_key('sk-again')\n"
+        "assert secrets.name_and_key()[1] == 'sk-again'\n"
+        "secrets.delete_key()\n"
         "heavy = [m for m in ('keyring', 'secretstorage', 'cryptography') if m in sys.modules]\n"
         "assert not heavy, heavy\n",
         PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring")
