@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from trayapp.cli import build_parser, request_of
+from trayapp.cli_args import build_parser, request_of
 
 
 @pytest.mark.parametrize("argv", [

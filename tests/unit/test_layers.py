@@ -34,7 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "app": {"core", "sync", "control", "config", "platform", "ui", "worker", "runtime", "ipc",
             "logs", "execution", QT},
     "gui": {"app", "ui", "worker", "logs", "qt_imports", "secrets", QT},
-    "cli": {"core", "control", "emulator", "gui", "ipc", "secrets"},
+    "cli_args": {"core"},
+    "cli": {"core", "control", "emulator", "gui", "ipc", "secrets", "cli_args"},
     "__main__": {"cli"},
 }
 
