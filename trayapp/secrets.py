@@ -89,7 +89,7 @@ def name_and_key(with_key: bool = True) -> tuple[str, str | None]:
         return name, (get_key() if with_key and name != NO_KEYRING else None)
     if _name is not None and not with_key:
         return _name, None
-    if _known is not None and with_key and not from_environment():
+    if _known is not None and with_key:
         return _known
     try:
         answer = _ask("info" if with_key else "name")
